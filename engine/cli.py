@@ -1,0 +1,164 @@
+"""The `imminence` command line.
+
+    imminence evaluate FILE... [--format table|json|markdown] [--doctrine ID]... [--set NAME=VALUE]...
+    imminence doctrines [ID]
+    imminence validate FILE...
+    imminence library            (the scenario library, compared doctrine by doctrine)
+
+Bad input is reported as `file:line: field: message` on stderr with exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from . import render
+from .definitions import load
+from .errors import ImminenceError, InputFileError, InvalidInput
+from .evaluate import check_doctrines, evaluate
+from .loader import iter_files, library, load_scenario_file
+from .parameters import merge_assignments, resolve
+
+app = typer.Typer(
+    name="imminence",
+    help="Self-defence in international law, doctrine by doctrine: Article 51, Caroline, "
+         "pre-emption, prevention and the US NSS 2002/2006, on durable-rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INVALID = 2
+
+DoctrineOpt = Annotated[list[str] | None, typer.Option(
+    "--doctrine", "-d", help="Only this doctrine (repeatable). `imminence doctrines` lists them.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", "-s", metavar="NAME=VALUE",
+    help="Override an interpretive parameter, e.g. caroline_max_hours=24 or "
+         "nss_min_probability.grave=0.6 (repeatable).")]
+
+
+def fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
+    for line in lines:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def options(doctrine: list[str] | None, sets: list[str] | None) -> tuple[list[str], dict[str, Any]]:
+    """Check --doctrine and --set before any file is read."""
+    try:
+        overrides = merge_assignments(sets or [])
+        resolve(overrides, loc_prefix=("--set",))
+        doctrines = check_doctrines(doctrine or None, loc=("--doctrine",))
+    except InvalidInput as exc:
+        fail([f"{e.path}: {e.msg}" + (f" (allowed: {', '.join(map(str, e.allowed))})"
+                                      if isinstance(e.allowed, list) else "")
+              for e in exc.errors])
+    return doctrines, overrides
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON) or folders.")],
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="table, json or markdown")] = "table",
+    doctrine: DoctrineOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Evaluate scenarios under each doctrine: verdict, route, score, decisive tests."""
+    if format not in ("table", "json", "markdown"):
+        fail([f"--format: must be table, json or markdown, got {format!r}"])
+    doctrines, overrides = options(doctrine, set_)
+    errors: list[str] = []
+    results = []
+    for path in iter_files(list(files)):
+        try:
+            scenario, _ = load_scenario_file(path)
+            ev = evaluate(scenario, overrides, doctrines)
+        except InputFileError as exc:
+            errors += exc.lines()
+            continue
+        results.append((path, scenario, ev))
+    if format == "json":
+        payload = [ev.model_dump(mode="json") for _, _, ev in results]
+        out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+    else:
+        for _, scenario, ev in results:
+            name = scenario.title or scenario.id
+            if format == "markdown":
+                sys.stdout.write(render.markdown(ev, name) + "\n")
+            else:
+                out.print(render.table(ev, name))
+                out.print()
+    if errors:
+        fail(errors)
+
+
+@app.command("validate")
+def validate_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON) or folders.")],
+) -> None:
+    """Check scenario files against the fact vocabulary, without evaluating them."""
+    errors: list[str] = []
+    n = 0
+    for path in iter_files(list(files)):
+        try:
+            load_scenario_file(path)
+            n += 1
+        except InputFileError as exc:
+            errors += exc.lines()
+    if errors:
+        fail(errors)
+    err.print(f"{n} file(s) valid", style="green")
+
+
+@app.command("doctrines")
+def doctrines_cmd(
+    doctrine_id: Annotated[str | None, typer.Argument(metavar="[ID]",
+                                                      help="A doctrine id.")] = None,
+) -> None:
+    """List the doctrines, or explain one: routes, tests, parameters and sources."""
+    law = load()
+    if doctrine_id is None:
+        from rich.table import Table
+
+        t = Table(title="Doctrines of self-defence")
+        for col in ("id", "name", "routes", "standing"):
+            t.add_column(col)
+        for d in law.doctrines.values():
+            t.add_row(d.id, d.name, " ".join(law.routes[r].code for r in d.routes), d.standing)
+        out.print(t)
+        out.print("Explain one: imminence doctrines ID")
+        return
+    if doctrine_id not in law.doctrines:
+        fail([f"doctrine: unknown doctrine '{doctrine_id}' "
+              f"(allowed: {', '.join(law.doctrines)})"])
+    out.print(Markdown(render.doctrine_page(doctrine_id)))
+
+
+@app.command("library")
+def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
+    """Evaluate the scenario library and print the comparison table."""
+    doctrines, overrides = options(doctrine, set_)
+    rows = [(e.id, evaluate(e.scenario, overrides, doctrines)) for e in library()]
+    out.print(render.comparison(rows))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except ImminenceError as exc:
+        fail([str(exc)], 1)
+
+
+__all__ = ["app", "main"]

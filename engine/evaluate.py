@@ -1,0 +1,274 @@
+"""`evaluate(scenario, parameters=None, doctrines=None)`: the one evaluation function.
+
+Every interface (CLI, HTTP API, batch runner, exercise grader, web page) calls this and
+renders its result; none re-implements law. The authoritative path runs the rules on
+durable-rules (`engine="rete"`, the default). `engine="fast"` evaluates the same compiled
+rule network directly in Python (no trace); differential tests check that both give the
+same answers on generated scenarios.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from .definitions import Law, load
+from .errors import EngineError, ErrorItem, InvalidInput
+from .logic import Status, status
+from .network import DoctrinePlan, Network, RouteInstance, build
+from .parameters import Parameters, canonical, resolve
+from .result import DoctrineResult, Evaluation, TestResult, TraceEntry
+from .runtime import Firing, engine as rule_engine
+from .scenario import Scenario
+
+EngineName = Literal["rete", "fast"]
+
+
+def _allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
+    dotted = ".".join(str(p) for p in loc)
+    info = load().facts.get(dotted)
+    if info and "values" in info:
+        return list(info["values"])
+    return None
+
+
+def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
+    """pydantic's errors as ErrorItems that name the field and the allowed values."""
+    items = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        allowed = _allowed_values(loc)
+        msg = err["msg"]
+        if err["type"] == "bool_type" or (allowed == [True, False] and "boolean" in msg):
+            msg = f"must be true or false (or null for unknown), got {err.get('input')!r}"
+        elif allowed is not None and err["type"] == "literal_error":
+            msg = (f"{err.get('input')!r} is not allowed; allowed: "
+                   f"{', '.join(map(str, allowed))} (or null for unknown)")
+        items.append(ErrorItem((*prefix, *loc), msg, err["type"], allowed))
+    return items
+
+
+def to_scenario(data: Scenario | Mapping[str, Any], prefix: tuple[str | int, ...] = ()) -> Scenario:
+    """Validate a scenario document; InvalidInput names each bad field."""
+    if isinstance(data, Scenario):
+        return data
+    if not isinstance(data, Mapping):
+        raise InvalidInput([ErrorItem(prefix, "a scenario must be an object (a mapping of "
+                                              "fact groups)", "type_error")])
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(validation_errors(exc, prefix)) from None
+
+
+def check_doctrines(ids: Iterable[str] | None, law: Law | None = None,
+                    loc: tuple[str, ...] = ("doctrines",)) -> list[str]:
+    law = law or load()
+    if ids is None:
+        return list(law.doctrines)
+    ids = list(ids)
+    bad = [d for d in ids if d not in law.doctrines]
+    if bad:
+        raise InvalidInput([ErrorItem((*loc, d), f"unknown doctrine '{d}'", "enum",
+                                      list(law.doctrines)) for d in bad])
+    return [d for d in law.doctrines if d in ids]
+
+
+@lru_cache(maxsize=16)
+def _network(key: str) -> Network:
+    import json
+
+    return build(load(), json.loads(key))
+
+
+def network_for(params: Parameters) -> Network:
+    """The compiled rule network for a parameter set (cached)."""
+    return _network(canonical(params))
+
+
+def evaluate(
+    scenario: Scenario | Mapping[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+    doctrines: Iterable[str] | None = None,
+    *,
+    explain: bool = True,
+    engine: EngineName = "rete",
+) -> Evaluation:
+    """Evaluate a scenario under each doctrine.
+
+    scenario: a Scenario or a dict in the vocabulary of DOCTRINES §2.
+    parameters: overrides of the interpretive parameters (rules/parameters.yaml).
+    doctrines: which doctrines to report (default: all six, in order).
+    explain: include per-test facts and the trace (the rete engine always records them).
+    engine: "rete" (durable-rules, authoritative) or "fast" (same rules, plain Python).
+    Raises InvalidInput for a bad scenario, parameter or doctrine id.
+    """
+    law = load()
+    sc = to_scenario(scenario, ("scenario",) if not isinstance(scenario, Scenario) else ())
+    params = resolve(parameters, law)
+    wanted = check_doctrines(doctrines, law)
+    facts = sc.facts()
+    if engine == "rete":
+        net, run = rule_engine(law).run(facts, params)
+        classification = next((c.cls.id for c in net.classes if c.cls.id in run.classes),
+                              "unclassified")
+        return assemble(net, sc, facts, params, wanted, run.tests, run.routes, run.verdicts,
+                        classification, run.firings, explain)
+    if engine != "fast":
+        raise InvalidInput([ErrorItem(("engine",), f"unknown engine {engine!r}", "enum",
+                                      ["rete", "fast"])])
+    net = network_for(params)
+    tests = {k: status(t.expr, facts).value for k, t in net.tests.items()}
+    tests[net.weighing.key] = status(net.weighing.expr, facts).value
+    routes = {k: _kleene_all(tests[t.key] for t in r.tests) for k, r in net.routes.items()}
+    verdicts = {}
+    for d_id, plan in net.doctrines.items():
+        st = [routes[r.key] for r in plan.routes]
+        verdicts[d_id] = ("justified" if "satisfied" in st else
+                          "not_justified" if all(s == "failed" for s in st) else "indeterminate")
+    classification = next(c.cls.id for c in net.classes
+                          if status(c.expr, facts) is Status.SATISFIED)
+    return assemble(net, sc, facts, params, wanted, tests, routes, verdicts, classification,
+                    None, explain)
+
+
+def _kleene_all(statuses: Iterable[str]) -> str:
+    out = "satisfied"
+    for s in statuses:
+        if s == "failed":
+            return "failed"
+        if s == "unknown":
+            out = "unknown"
+    return out
+
+
+def _round(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Parameters,
+             wanted: list[str], tests: Mapping[str, str], routes: Mapping[str, str],
+             verdicts: Mapping[str, str], classification: str,
+             firings: list[Firing] | None, explain: bool) -> Evaluation:
+    """Turn what the rules derived into the §5 result: routes, scores, decisive tests."""
+    reported_status = tests.get(net.weighing.key, "unknown")
+    reported = TestResult.model_construct(
+        test=net.weighing.test.id, route=None, status=reported_status,  # type: ignore[arg-type]
+        facts={f: facts.get(f) for f in net.weighing.facts} if explain else {},
+        source=net.weighing.test.source)
+    out: dict[str, DoctrineResult] = {}
+    shared: dict[tuple[str, str], TestResult] = {}  # doctrines share test instances
+    for d_id in wanted:
+        plan = net.doctrines[d_id]
+        out[d_id] = _doctrine(net, plan, facts, tests, routes, verdicts.get(d_id),
+                              reported_status, reported, firings, explain, shared)
+    return Evaluation.model_construct(scenario_id=sc.id, classification=classification,  # type: ignore[arg-type]
+                      parameters=params, doctrines=out)
+
+
+def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
+              tests: Mapping[str, str], routes: Mapping[str, str], verdict: str | None,
+              reported_status: str, reported: TestResult, firings: list[Firing] | None,
+              explain: bool, shared: dict[tuple[str, str], TestResult]) -> DoctrineResult:
+    d = plan.doctrine
+    route_status = [routes.get(r.key, "unknown") for r in plan.routes]
+    if verdict is None:
+        raise EngineError(f"no verdict was derived for {d.id}")
+    expected = ("justified" if "satisfied" in route_status else
+                "not_justified" if all(s == "failed" for s in route_status) else "indeterminate")
+    if verdict != expected:
+        raise EngineError(f"{d.id}: the rules derived {verdict} but its routes say {expected}")
+
+    def statuses(r: RouteInstance) -> list[str]:
+        return [tests.get(t.key, "unknown") for t in r.tests]
+
+    if verdict == "justified":
+        chosen = next(r for r, s in zip(plan.routes, route_status, strict=True)
+                      if s == "satisfied")
+    else:
+        chosen = max(plan.routes, key=lambda r: (statuses(r).count("satisfied"),
+                                                 -plan.routes.index(r)))
+    st = statuses(chosen)
+    n, k, u = len(st), st.count("satisfied"), st.count("unknown")
+    score, score_max = _round(100 * k / n), _round(100 * (k + u) / n)
+    if chosen.route.self_defence:
+        if reported_status == "failed":
+            score, score_max = max(0, score - 10), max(0, score_max - 10)
+        elif reported_status == "unknown":
+            score = max(0, score - 10)
+
+    decisive: list[str] = []
+    missing: list[str] = []
+    if verdict == "not_justified":
+        decisive = [t.test.id for t, s in zip(chosen.tests, st, strict=True) if s == "failed"]
+    elif verdict == "indeterminate":
+        for r in plan.routes:
+            rs = statuses(r)
+            if "failed" in rs:
+                continue
+            for t, s in zip(r.tests, rs, strict=True):
+                if s == "unknown":
+                    decisive.append(t.test.id)
+                    missing.extend(f for f in t.facts if facts.get(f) is None)
+    decisive = list(dict.fromkeys(decisive))
+    missing = list(dict.fromkeys(missing))
+
+    widening: list[str] = []
+    if verdict == "justified" and chosen.route.widens:
+        widened = next((r for r in plan.routes if r.route.id == chosen.route.widens), None)
+        if widened is not None:
+            asked = set(chosen.route.tests)
+            widening = [t.test.id for t, s in zip(widened.tests, statuses(widened), strict=True)
+                        if s == "failed" and t.test.id not in asked]
+
+    test_results = []
+    for r in plan.routes:
+        for t in r.tests:
+            tr = shared.get((t.key, r.route.id))
+            if tr is None:
+                tr = shared[(t.key, r.route.id)] = TestResult.model_construct(
+                    test=t.test.id, route=r.route.id,
+                    status=tests.get(t.key, "unknown"),  # type: ignore[arg-type]
+                    facts={f: facts.get(f) for f in t.facts} if explain else {},
+                    source=t.test.source)
+            test_results.append(tr)
+    trace: list[TraceEntry] = []
+    if explain and firings is not None:
+        mine = _rules_of(net, d.id)
+        trace = [_trace_entry(f.rule, f.source) for f in firings if f.rule in mine]
+    # Built from trusted parts, so not validated again (validation cost more than the rules);
+    # a test checks that every result validates against these models.
+    return DoctrineResult.model_construct(
+        name=d.name, standing=d.standing, verdict=verdict,  # type: ignore[arg-type]
+        route=chosen.route.id, score=score, score_max=score_max, tests=test_results,
+        reported=reported, decisive=decisive, missing_facts=missing, widening=widening,
+        trace=trace)
+
+
+@lru_cache(maxsize=4096)
+def _trace_entry(rule: str, source: str) -> TraceEntry:
+    return TraceEntry.model_construct(rule=rule, source=source)
+
+
+def _rules_of(net: Network, d_id: str) -> frozenset[str]:
+    """The rule ids that belong to one doctrine's reasoning (its trace)."""
+    cached = net.trace_rules.get(d_id)
+    if cached is not None:
+        return cached
+    plan = net.doctrines[d_id]
+    prefixes = [f"test.{t.key}." for r in plan.routes for t in r.tests]
+    prefixes += [f"test.{net.weighing.key}."]
+    prefixes += [f"route.{r.key}." for r in plan.routes]
+    prefixes += [f"{d_id}."]
+    mine = frozenset(rid for rid in net.rules
+                     if rid == "scenario.asserted" or any(rid.startswith(p) for p in prefixes))
+    net.trace_rules[d_id] = mine
+    return mine
+
+
+__all__ = ["EngineName", "check_doctrines", "evaluate", "network_for", "to_scenario",
+           "validation_errors"]

@@ -1,0 +1,152 @@
+"""Rendering evaluations for people: Rich tables, Markdown, and the doctrine pages.
+
+Renders only; the law comes from the Evaluation and from rules/ (via definitions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .definitions import Law, load
+from .result import DoctrineResult, Evaluation
+
+VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
+VERDICT_LABEL = {"justified": "justified", "not_justified": "not justified",
+                 "indeterminate": "indeterminate"}
+
+
+def score_range(d: DoctrineResult) -> str:
+    return f"{d.score}" if d.score == d.score_max else f"{d.score}–{d.score_max}"
+
+
+def changed_parameters(ev: Evaluation, law: Law | None = None) -> dict[str, Any]:
+    law = law or load()
+    return {k: v for k, v in ev.parameters.items() if law.parameters[k].default != v}
+
+
+def table(ev: Evaluation, title: str | None = None) -> RenderableType:
+    """The comparison table of one evaluation: classification on top, a row a doctrine."""
+    law = load()
+    head = Text()
+    head.append(title or ev.scenario_id or "scenario", style="bold")
+    head.append("  classification: ")
+    head.append(ev.classification.replace("_", "-"), style="bold cyan")
+    changed = changed_parameters(ev, law)
+    if changed:
+        head.append("  parameters: " + ", ".join(f"{k}={v}" for k, v in changed.items()),
+                    style="magenta")
+    t = Table(show_lines=False, expand=False)
+    t.add_column("doctrine")
+    t.add_column("verdict")
+    t.add_column("route")
+    t.add_column("score", justify="right")
+    t.add_column("decisive / missing facts")
+    for d_id, d in ev.doctrines.items():
+        why = ", ".join(d.decisive)
+        if d.missing_facts:
+            why += "  (find out: " + ", ".join(d.missing_facts) + ")"
+        if d.widening:
+            why += "  widened past: " + ", ".join(d.widening)
+        t.add_row(law.doctrines[d_id].name, Text(VERDICT_LABEL[d.verdict],
+                                                 style=VERDICT_STYLE[d.verdict]),
+                  d.route, score_range(d), why)
+    return Group(head, t)
+
+
+def markdown(ev: Evaluation, title: str | None = None) -> str:
+    law = load()
+    lines = [f"## {title or ev.scenario_id or 'scenario'}", "",
+             f"Classification: **{ev.classification}**", ""]
+    changed = changed_parameters(ev, law)
+    if changed:
+        lines += ["Parameters changed from the defaults: "
+                  + ", ".join(f"`{k}={v}`" for k, v in changed.items()), ""]
+    lines += ["| doctrine | verdict | route | score | decisive | missing facts | widening |",
+              "|---|---|---|---|---|---|---|"]
+    for d_id, d in ev.doctrines.items():
+        lines.append(f"| {law.doctrines[d_id].name} | {VERDICT_LABEL[d.verdict]} | {d.route} | "
+                     f"{score_range(d)} | {', '.join(d.decisive)} | "
+                     f"{', '.join(d.missing_facts)} | {', '.join(d.widening)} |")
+    return "\n".join(lines) + "\n"
+
+
+def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
+    """Many scenarios, one row each, a column a doctrine (the library overview)."""
+    law = load()
+    t = Table(title="Scenario library: verdict and score per doctrine")
+    t.add_column("scenario")
+    t.add_column("class")
+    for d in law.doctrines.values():
+        t.add_column(d.id.replace("_", " "))
+    for name, ev in rows:
+        cells: list[RenderableType] = [name, ev.classification.replace("_", "-")]
+        for d_id in law.doctrines:
+            d = ev.doctrines.get(d_id)
+            if d is None:
+                cells.append("")
+                continue
+            cells.append(Text(f"{VERDICT_LABEL[d.verdict]} {score_range(d)}",
+                              style=VERDICT_STYLE[d.verdict]))
+        t.add_row(*cells)
+    return t
+
+
+def doctrine_page(doctrine_id: str) -> str:
+    """A doctrine explained for a law student: routes, tests, parameters, sources (Markdown)."""
+    law = load()
+    d = law.doctrines[doctrine_id]
+    out = [f"# {d.name} (`{d.id}`)", "", f"*Standing:* {d.standing}", "", d.summary, "",
+           f"> {d.quote['text']} — {law.sources[d.quote['source']].short}", "",
+           "## Routes", "",
+           "The doctrine justifies force if any one route is satisfied (all its tests); "
+           "it rejects it if every route has a failed test; otherwise it is indeterminate.",
+           ""]
+    params_used: list[str] = []
+    for r_id in d.routes:
+        r = law.routes[r_id]
+        out += [f"### {r.code} `{r.id}`: {r.title}", ""]
+        if r.widens:
+            out += [f"Widens `{r.widens}`: it replaces that route's imminence test.", ""]
+        for t_id in r.tests:
+            t = law.tests[t_id]
+            out.append(f"- **{t.id}**: {t.title}. *{law.sources[t.source].short}:* {t.passage}")
+            params_used += _params_in(t.condition, d.settings)
+        out.append("")
+    out += ["## Settings of this doctrine", ""]
+    for k, v in d.settings.items():
+        shown = v["parameter"] if isinstance(v, dict) else (", ".join(v) if isinstance(v, list)
+                                                             else str(v).lower())
+        out.append(f"- `{k}`: {shown}")
+    out += ["", "## Interpretive parameters it reads", ""]
+    for name in dict.fromkeys(params_used):
+        p = law.parameters[name]
+        out.append(f"- `{name}` (default {p.default}): {p.reason} "
+                   f"*({law.sources[p.source].short})*")
+    out += ["", "## Sources", ""]
+    for s in d.sources:
+        src = law.sources[s]
+        out.append(f"- `{s}`: {src.citation}")
+    return "\n".join(out) + "\n"
+
+
+def _params_in(node: Any, settings: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        if "parameter" in node:
+            found.append(node["parameter"])
+        if "doctrine" in node and isinstance(node["doctrine"], str):
+            found += _params_in(settings.get(node["doctrine"]), settings)
+        for v in node.values():
+            found += _params_in(v, settings)
+    elif isinstance(node, list):
+        for v in node:
+            found += _params_in(v, settings)
+    return found
+
+
+__all__ = ["comparison", "doctrine_page", "markdown", "score_range", "table"]

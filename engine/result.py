@@ -1,0 +1,71 @@
+"""The result of an evaluation: the shape of DOCTRINES §5, as pydantic models.
+
+`Evaluation.model_dump(mode="json")` is what the CLI prints with `--format json` and what
+the HTTP API returns. Keys may be added; none of the §5 keys is ever renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Verdict = Literal["justified", "not_justified", "indeterminate"]
+TestStatus = Literal["satisfied", "failed", "unknown"]
+Classification = Literal[
+    "collective_security", "reprisal", "reactive", "interceptive", "pre_emptive",
+    "preventive", "unclassified",
+]
+
+
+class TestResult(BaseModel):
+    """One test of one route, as read by one doctrine."""
+
+    model_config = ConfigDict(frozen=True)
+    __test__ = False  # not a pytest class
+
+    test: str
+    route: str | None = Field(description="the route this test belongs to; null for the "
+                                          "weighing factor `reported`")
+    status: TestStatus
+    facts: dict[str, Any] = Field(default_factory=dict,
+                                  description="the stated facts the test read (null: unknown)")
+    source: str
+
+
+class TraceEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    source: str
+
+
+class DoctrineResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    standing: str
+    verdict: Verdict
+    route: str
+    score: int = Field(ge=0, le=100)
+    score_max: int = Field(ge=0, le=100)
+    tests: list[TestResult] = Field(default_factory=list)
+    reported: TestResult | None = Field(
+        default=None, description="the weighing factor: changes the score, never the verdict")
+    decisive: list[str] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    widening: list[str] = Field(default_factory=list)
+    trace: list[TraceEntry] = Field(default_factory=list)
+
+
+class Evaluation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    scenario_id: str | None
+    classification: Classification
+    parameters: dict[str, Any]
+    doctrines: dict[str, DoctrineResult]
+
+
+__all__ = ["Classification", "DoctrineResult", "Evaluation", "TestResult", "TraceEntry",
+           "TestStatus", "Verdict"]

@@ -1,0 +1,232 @@
+"""The scenario: the facts of a use of force, in the vocabulary v1 of DOCTRINES §2.
+
+Every fact is optional; `None` (or absent) means *unknown*, never false. Enumerations are
+strict, booleans are true/false only, numbers are range-checked. An unrecognised field is
+an error that names it and suggests the nearest valid name, so that a typo never silently
+becomes "unknown".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date as Date
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+Harm = Literal["minor", "significant", "grave", "catastrophic"]
+AttackStatus = Literal["none", "launched", "ongoing", "concluded"]
+Capability = Literal["none", "acquiring", "possessed", "deployed"]
+Intent = Literal["none", "hostile", "planning", "decided"]
+Means = Literal[
+    "conventional", "terrorist", "cyber", "nuclear", "chemical", "biological", "radiological"
+]
+Evidence = Literal["low", "moderate", "high"]
+Alternatives = Literal["available", "exhausted", "none"]
+Purpose = Literal["repel", "forestall", "disable_capability", "deter", "punish", "regime_change"]
+ResponseScale = Literal["limited", "moderate", "extensive", "full_scale"]
+TargetKind = Literal["state", "non_state"]
+Profile = Literal["ordinary", "rogue_state", "terrorist"]
+
+Hours = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
+Bool = StrictBool
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Facts(BaseModel):
+    """Base of every fact group: unknown fields are errors, with a suggestion."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_unknown_fields(cls, data: Any, handler: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [k for k in data if isinstance(k, str) and k not in cls.model_fields]
+            if unknown:
+                errors = []
+                for key in unknown:
+                    close = difflib.get_close_matches(key, list(cls.model_fields), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    allowed = ", ".join(cls.model_fields)
+                    errors.append(
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "unknown_field",
+                                "unknown field '{field}'{hint} (allowed: {allowed})",
+                                {"field": key, "hint": hint, "allowed": allowed},
+                            ),
+                            loc=(key,),
+                            input=data[key],
+                        )
+                    )
+                raise ValidationError.from_exception_data(cls.__name__, errors)
+        return handler(data)
+
+
+class Target(_Facts):
+    name: str | None = None
+    kind: TargetKind | None = None
+    profile: Profile | None = None
+
+
+class Territory(_Facts):
+    state: str | None = None
+    is_target_state: Bool | None = None
+    international: Bool | None = None
+    consent: Bool | None = None
+    unwilling_or_unable: Bool | None = None
+
+
+class SecurityCouncil(_Facts):
+    authorisation: Bool | None = None
+
+
+class ArmedAttack(_Facts):
+    status: AttackStatus | None = None
+    gravity: Harm | None = None
+    attributable: Bool | None = None
+    accumulation: Bool | None = None
+    hours_since_end: Hours | None = None
+
+
+class Threat(_Facts):
+    hours_until: Hours | None = None
+    time_known: Bool | None = None
+    place_known: Bool | None = None
+    capability: Capability | None = None
+    intent: Intent | None = None
+    probability: Probability | None = None
+    magnitude: Harm | None = None
+    means: Means | None = None
+    continuing_pattern: Bool | None = None
+    last_window: Bool | None = None
+    evidence: Evidence | None = None
+
+
+class Necessity(_Facts):
+    alternatives: Alternatives | None = None
+    time_to_deliberate: Bool | None = None
+
+
+class Response(_Facts):
+    purpose: Purpose | None = None
+    scale: ResponseScale | None = None
+    reported_to_council: Bool | None = None
+    reasons_public: Bool | None = None
+    consequences_weighed: Bool | None = None
+    pretext: Bool | None = None
+
+
+GROUPS: dict[str, type[_Facts]] = {
+    "target": Target,
+    "territory": Territory,
+    "security_council": SecurityCouncil,
+    "armed_attack": ArmedAttack,
+    "threat": Threat,
+    "necessity": Necessity,
+    "response": Response,
+}
+
+
+class Scenario(_Facts):
+    """The facts of one use of force. Absent or null facts are unknown."""
+
+    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=200)] | None = None
+    title: Annotated[str, Field(max_length=500)] | None = None
+    summary: Annotated[str, Field(max_length=20_000)] | None = None
+    date: Date | None = None
+    acting_state: str | None = None
+    sources: list[str] | None = Field(
+        default=None, description="Source keys (rules/sources.yaml) the scenario rests on."
+    )
+    target: Target = Field(default_factory=Target)
+    territory: Territory = Field(default_factory=Territory)
+    security_council: SecurityCouncil = Field(default_factory=SecurityCouncil)
+    armed_attack: ArmedAttack = Field(default_factory=ArmedAttack)
+    threat: Threat = Field(default_factory=Threat)
+    necessity: Necessity = Field(default_factory=Necessity)
+    response: Response = Field(default_factory=Response)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_groups_are_empty(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: ({} if k in GROUPS and v is None else v) for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _normalise_international(self) -> Scenario:
+        # DOCTRINES §2: when absent, `territory.international` is false if
+        # `territory.state` is named, else unknown.
+        if self.territory.international is None and self.territory.state:
+            object.__setattr__(
+                self, "territory", self.territory.model_copy(update={"international": False})
+            )
+        return self
+
+    def facts(self) -> dict[str, Any]:
+        """The legal facts as a flat dict of dotted names; unknown facts are None."""
+        out: dict[str, Any] = {}
+        for group in GROUPS:
+            model = getattr(self, group)
+            for name in type(model).model_fields:
+                out[f"{group}.{name}"] = getattr(model, name)
+        return out
+
+
+def _values_of(annotation: Any) -> tuple[str, ...] | None:
+    """The allowed values of a Literal (possibly inside Optional), else None."""
+    for arg in get_args(annotation) or (annotation,):
+        if get_origin(arg) is Literal:
+            return tuple(get_args(arg))
+    return None
+
+
+def fact_catalogue() -> dict[str, dict[str, Any]]:
+    """Every legal fact: its kind (enum, bool, number), values or bounds, and meaning.
+
+    Derived from the models above, so that the rules compiler, the documentation and the
+    web form all see the same vocabulary.
+    """
+    catalogue: dict[str, dict[str, Any]] = {}
+    for group, model in GROUPS.items():
+        for name, field in model.model_fields.items():
+            dotted = f"{group}.{name}"
+            values = _values_of(field.annotation)
+            text = repr(field.annotation)
+            if values is not None:
+                catalogue[dotted] = {"kind": "enum", "values": list(values)}
+            elif "bool" in text.lower():
+                catalogue[dotted] = {"kind": "bool", "values": [True, False]}
+            elif "float" in text:
+                upper = 1.0 if name == "probability" else None
+                catalogue[dotted] = {"kind": "number", "min": 0.0, "max": upper}
+            else:
+                catalogue[dotted] = {"kind": "text"}
+    return catalogue
+
+
+__all__ = [
+    "GROUPS",
+    "ArmedAttack",
+    "Necessity",
+    "Response",
+    "Scenario",
+    "SecurityCouncil",
+    "Target",
+    "Territory",
+    "Threat",
+    "fact_catalogue",
+]
