@@ -154,6 +154,16 @@ def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
     out.print(render.comparison(rows))
 
 
+def _register_commands() -> None:
+    """Commands that live beside their own feature (serve, batch, generate, quiz).
+
+    Each such module has `register(app: typer.Typer) -> None`; add one call here.
+    """
+
+
+_register_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     try:
         app()
