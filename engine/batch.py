@@ -1,0 +1,596 @@
+"""Batch runs: many scenarios, in worker processes, in input order, resumable.
+
+    run_batch(BatchConfig(inputs=["scenarios/", "sweep.jsonl"], out=Path("out.csv")))
+
+Inputs are YAML/JSON scenario files, folders of them (their .yaml/.yml/.json/.jsonl/.csv
+files, not subfolders), JSONL files (one scenario a line) and CSV files (one scenario a
+row, columns named by the dotted facts of DOCTRINES §2: `threat.hours_until`, ...).
+Every input scenario has a stable key (`file` for a scenario file, `file:line` for a line
+of JSONL or a row of CSV) and an index (its position in the whole batch, from 0).
+
+The durable record is a JSONL *journal*, one line per valid scenario, written in input
+order and flushed as each result arrives (fsync'd at least once a second), so that a
+killed run loses at most the scenarios in flight:
+
+- for a `.jsonl` output the journal is the output itself: each line is the full §5
+  result plus an `input` key: `{"input": {"key", "index", "vary"?}, "scenario_id", ...}`;
+- for `.csv`, `.md` and `.html` the journal is the sidecar `OUT.partial.jsonl` holding a
+  compact record per scenario (verdict, route, score, score_max, decisive per doctrine);
+  when the run ends the output is written from it (one streaming pass) and it is removed.
+
+`--resume` reads the journal: the last complete line gives the last index done (a torn
+last line is cut off); the indices missing below it are the invalid scenarios, which are
+validated again, to be reported again. Invalid scenarios are never evaluated and never
+written. Evaluation happens in worker processes (each with its own durable-rules engine);
+chunks are submitted through a bounded window and collected in submission order, so the
+results are in input order and memory stays flat whatever the number of scenarios.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from .errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
+from .evaluate import EngineName, evaluate
+from .loader import read_document, validate_document
+from .scenario import fact_catalogue
+
+VARY_KEY = "_vary"  # envelope key written by `imminence generate`: the varied values
+FORMATS = (".jsonl", ".csv", ".md", ".html")
+INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
+Kind = Literal["doc", "jsonl", "csv"]
+
+
+class BatchError(ImminenceError):
+    """The batch cannot run as asked (bad output name, a journal from other inputs...)."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input scenario, small enough to send to a worker: its raw text or cells."""
+
+    index: int
+    key: str
+    kind: Kind
+    file: str
+    line: int
+    payload: Any  # doc: the file path; jsonl: the line's text; csv: {column: cell}
+
+
+def input_files(paths: list[str | Path]) -> Iterator[Path]:
+    """Files named, and the scenario files directly inside folders named, sorted."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.iterdir()):
+                if child.suffix in INPUT_SUFFIXES and child.is_file():
+                    yield child
+        else:
+            yield p
+
+
+def iter_tasks(paths: list[str | Path]) -> Iterator[Task]:
+    """Every input scenario, in order, streamed (a JSONL or CSV file is never loaded)."""
+    index = 0
+    for path in input_files(paths):
+        name = str(path)
+        if path.suffix == ".jsonl":
+            with _open_input(path) as fh:
+                for lineno, text in enumerate(fh, 1):
+                    if text.strip():
+                        yield Task(index, f"{name}:{lineno}", "jsonl", name, lineno, text)
+                        index += 1
+        elif path.suffix == ".csv":
+            with _open_input(path, newline="") as fh:
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                if header is None:
+                    continue
+                start = reader.line_num + 1
+                for row in reader:
+                    if any(cell.strip() for cell in row):
+                        cells = dict(zip(header, row, strict=False))
+                        if len(row) != len(header):
+                            cells["\0width"] = f"{len(row)} cells for {len(header)} columns"
+                        yield Task(index, f"{name}:{start}", "csv", name, start, cells)
+                        index += 1
+                    start = reader.line_num + 1
+        else:
+            yield Task(index, name, "doc", name, 1, name)
+            index += 1
+
+
+def _open_input(path: Path, newline: str | None = None) -> TextIO:
+    try:
+        return path.open(encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise BatchError(f"{path}: cannot read: {exc}") from None
+
+
+def count_tasks(paths: list[str | Path]) -> int:
+    """How many scenarios the inputs hold (one cheap streaming pass, for the progress bar)."""
+    n = 0
+    for path in input_files(paths):
+        if path.suffix == ".jsonl":
+            with _open_input(path) as fh:
+                n += sum(1 for line in fh if line.strip())
+        elif path.suffix == ".csv":
+            with _open_input(path, newline="") as fh:
+                reader = csv.reader(fh)
+                next(reader, None)
+                n += sum(1 for row in reader if any(c.strip() for c in row))
+        else:
+            n += 1
+    return n
+
+
+_CATALOGUE = fact_catalogue()
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+
+
+def cell_value(column: str, raw: str) -> Any:
+    """A CSV cell typed by the fact catalogue; empty is unknown. A value that does not
+    parse is passed on as text, so that validation names the field and what it allows."""
+    text = raw.strip()
+    if text == "" or text.lower() in ("null", "unknown"):
+        return None
+    info = _CATALOGUE.get(column)
+    if info is None:
+        if column == "sources":
+            return [s for s in text.replace(",", ";").split(";") if s.strip()]
+        return text
+    if info["kind"] == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        return text
+    if info["kind"] == "number":
+        try:
+            f = float(text)
+        except ValueError:
+            return text
+        return int(f) if f.is_integer() and "." not in text and "e" not in text.lower() else f
+    return text
+
+
+def csv_document(cells: Mapping[str, str]) -> dict[str, Any]:
+    """A CSV row as a nested scenario document (`threat.hours_until` → threat/hours_until)."""
+    doc: dict[str, Any] = {}
+    for column, raw in cells.items():
+        if column == "\0width" or column == VARY_KEY:
+            continue
+        value = cell_value(column, raw)
+        if "." in column:
+            group, name = column.split(".", 1)
+            sub = doc.setdefault(group, {})
+            if isinstance(sub, dict):
+                sub[name] = value
+        else:
+            doc[column] = value
+    return doc
+
+
+def _line_map(line: int) -> dict[tuple[Any, ...], int]:
+    return {(): line}
+
+
+def load_task(task: Task) -> tuple[Any, dict[str, Any] | None]:
+    """Parse and validate one input scenario: (Scenario, varied values) or InputFileError."""
+    if task.kind == "doc":
+        data, lines = read_document(task.payload)
+        offset = 0
+    elif task.kind == "jsonl":
+        try:
+            data = json.loads(task.payload)
+        except json.JSONDecodeError as exc:
+            raise InputFileError([ErrorItem((), f"not valid JSON: {exc.msg} (column "
+                                                f"{exc.colno})", "syntax_error",
+                                            line=task.line)], file=task.file) from None
+        lines, offset = _line_map(1), task.line - 1
+    else:
+        if "\0width" in task.payload:
+            raise InputFileError([ErrorItem((), task.payload["\0width"], "csv_error",
+                                            line=task.line)], file=task.file)
+        data = csv_document(task.payload)
+        lines, offset = _line_map(1), task.line - 1
+    vary = None
+    if isinstance(data, dict) and VARY_KEY in data:
+        data = dict(data)
+        vary = data.pop(VARY_KEY)
+        if not isinstance(vary, dict):
+            vary = None
+    scenario, _expected = validate_document(data, lines, task.file, line_offset=offset)
+    return scenario, vary
+
+
+def invalid_lines(task: Task) -> list[str]:
+    """The `file:line: field: message` lines of an invalid task, or [] if it is valid."""
+    try:
+        load_task(task)
+    except InputFileError as exc:
+        return exc.lines()
+    return []
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    parameters: dict[str, Any]
+    doctrines: list[str]
+    engine: EngineName
+    full: bool  # the full §5 result (a .jsonl output) or the compact record
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one task: a journal line, or the reasons it is invalid."""
+
+    index: int
+    key: str
+    line: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+_config: WorkerConfig | None = None
+
+
+def _init_worker(config: WorkerConfig) -> None:
+    global _config
+    _config = config
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def compact(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a §5 result that the CSV and the reports use."""
+    out = {k: result[k] for k in ("input", "scenario_id", "classification") if k in result}
+    out["doctrines"] = {
+        d: {k: r[k] for k in ("verdict", "route", "score", "score_max", "decisive")}
+        for d, r in result["doctrines"].items()
+    }
+    return out
+
+
+def run_task(task: Task, config: WorkerConfig) -> Outcome:
+    try:
+        scenario, vary = load_task(task)
+    except InputFileError as exc:
+        return Outcome(task.index, task.key, errors=exc.lines())
+    try:
+        ev = evaluate(scenario, config.parameters, config.doctrines, engine=config.engine)
+    except InvalidInput as exc:  # pragma: no cover - options are checked before the run
+        return Outcome(task.index, task.key, errors=[f"{task.key}: {exc}"])
+    head: dict[str, Any] = {"key": task.key, "index": task.index}
+    if vary is not None:
+        head["vary"] = vary
+    record: dict[str, Any] = {"input": head, **ev.model_dump(mode="json")}
+    if not config.full:
+        record = compact(record)
+    return Outcome(task.index, task.key, json.dumps(record, ensure_ascii=False,
+                                                   separators=(",", ":")))
+
+
+def _run_chunk(tasks: list[Task]) -> list[Outcome]:
+    assert _config is not None, "worker not initialised"
+    return [run_task(t, _config) for t in tasks]
+
+
+# --------------------------------------------------------------------------- journal
+
+
+@dataclass
+class ResumePoint:
+    done: int = 0  # valid scenarios already in the journal
+    last_index: int = -1
+    last_key: str | None = None
+    gaps: set[int] = field(default_factory=set)  # indices below last_index not in it: invalid
+
+
+def read_journal(path: Path, *, repair: bool) -> ResumePoint:
+    """Scan a journal (streaming). With `repair`, cut a torn last line off the file."""
+    point = ResumePoint()
+    if not path.exists():
+        return point
+    good_end = 0
+    with path.open("rb") as fh:
+        pos = 0
+        for raw in fh:
+            end = pos + len(raw)
+            if not raw.endswith(b"\n"):
+                break  # a line cut by a kill: dropped
+            try:
+                head = json.loads(raw)["input"]
+                index, key = int(head["index"]), str(head["key"])
+            except (ValueError, KeyError, TypeError):
+                raise BatchError(f"{path}: line at byte {pos} is not a batch record; "
+                                 "is this the output of `imminence batch`?") from None
+            if index <= point.last_index:
+                raise BatchError(f"{path}: records out of order at byte {pos}")
+            point.gaps.update(range(point.last_index + 1, index))
+            point.done += 1
+            point.last_index, point.last_key = index, key
+            good_end = end
+            pos = end
+    if repair and path.stat().st_size != good_end:
+        with path.open("r+b") as fh:
+            fh.truncate(good_end)
+    return point
+
+
+def iter_journal(path: Path) -> Iterator[dict[str, Any]]:
+    """The complete records of a journal, in order, one at a time."""
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw.endswith(b"\n"):
+                yield json.loads(raw)
+
+
+class JournalWriter:
+    """Appends lines; flushes each one to the OS and fsyncs at most once a second."""
+
+    def __init__(self, path: Path, append: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = path.open("a" if append else "w", encoding="utf-8")
+        self._synced = time.monotonic()
+
+    def write(self, line: str) -> None:
+        self._fh.write(line + "\n")
+        self._fh.flush()
+        now = time.monotonic()
+        if now - self._synced >= 1.0:
+            os.fsync(self._fh.fileno())
+            self._synced = now
+
+    def close(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class BatchConfig:
+    inputs: list[str | Path]
+    out: Path
+    workers: int = 1
+    doctrines: list[str] | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    resume: bool = False
+    engine: EngineName = "rete"
+    chunk_size: int = 0  # 0: chosen from the number of workers
+    charts: Path | None = None
+
+
+@dataclass
+class BatchSummary:
+    total: int = 0  # scenarios in the inputs
+    evaluated: int = 0  # evaluated by this run
+    resumed: int = 0  # found done in the journal
+    invalid: list[str] = field(default_factory=list)  # `file:line: field: message`
+    invalid_count: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+    out: Path | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.evaluated / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[int, int], None]  # (scenarios handled, of total)
+
+
+def journal_path(out: Path) -> Path:
+    """Where the durable record is: the output itself for .jsonl, else a sidecar."""
+    if out.suffix == ".jsonl":
+        return out
+    return out.with_name(out.name + ".partial.jsonl")
+
+
+def check_output(out: Path) -> None:
+    if out.suffix not in FORMATS:
+        raise BatchError(f"--out: the output format is chosen by its suffix: "
+                         f"{', '.join(FORMATS)}; got {out.name!r}")
+
+
+def run_batch(config: BatchConfig, progress: Progress | None = None,
+              on_invalid: Callable[[list[str]], None] | None = None) -> BatchSummary:
+    """Run a batch to completion (or until interrupted); the output is written as we go."""
+    check_output(config.out)
+    from .evaluate import check_doctrines
+    from .parameters import resolve
+
+    params = resolve(config.parameters)
+    doctrines = check_doctrines(config.doctrines)
+    journal = journal_path(config.out)
+    summary = BatchSummary(out=config.out)
+    started = time.monotonic()
+
+    if config.resume:
+        point = read_journal(journal, repair=True)
+        if point.done == 0 and journal != config.out and config.out.exists():
+            summary.total = count_tasks(config.inputs)
+            summary.resumed = summary.total  # already rendered by a completed run
+            return summary
+    else:
+        point = ResumePoint()
+        if journal != config.out and config.out.exists():
+            config.out.unlink()
+    summary.resumed = point.done
+    summary.total = count_tasks(config.inputs)
+
+    def report_invalid(lines: list[str]) -> None:
+        summary.invalid_count += 1
+        if len(summary.invalid) < 10_000:
+            summary.invalid.extend(lines)
+        if on_invalid is not None:
+            on_invalid(lines)
+
+    wconfig = WorkerConfig(params, doctrines, config.engine, full=config.out.suffix == ".jsonl")
+    writer = JournalWriter(journal, append=config.resume)
+    handled = 0
+
+    def fresh_tasks() -> Iterator[Task]:
+        nonlocal handled
+        for task in iter_tasks(config.inputs):
+            if task.index <= point.last_index:
+                if task.index == point.last_index and task.key != point.last_key:
+                    raise BatchError(f"{journal}: its last record is {point.last_key!r} but "
+                                     f"input #{task.index} is {task.key!r}: the inputs have "
+                                     "changed since; run again without --resume")
+                if task.index in point.gaps:
+                    report_invalid(invalid_lines(task) or [f"{task.key}: invalid"])
+                handled += 1
+                continue
+            yield task
+
+    workers = max(1, config.workers)
+    chunk = config.chunk_size or (8 if workers == 1 else 16)
+    try:
+        if progress is not None:
+            progress(0, summary.total)
+        outcomes: Iterator[Outcome]
+        if workers == 1:
+            _init_worker_local(wconfig)
+            outcomes = (run_task(t, wconfig) for t in fresh_tasks())
+            for outcome in outcomes:
+                handled = _take(outcome, writer, summary, report_invalid, handled)
+                if progress is not None:
+                    progress(handled, summary.total)
+        else:
+            with Pool(workers, initializer=_init_worker, initargs=(wconfig,)) as pool:
+                for outcome in _ordered(pool, fresh_tasks(), chunk, window=workers * 4):
+                    handled = _take(outcome, writer, summary, report_invalid, handled)
+                    if progress is not None:
+                        progress(handled, summary.total)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        writer.close()
+        summary.seconds = time.monotonic() - started
+    if summary.interrupted:
+        return summary
+    finish(config, journal, summary)
+    return summary
+
+
+def _init_worker_local(config: WorkerConfig) -> None:
+    global _config
+    _config = config
+
+
+def _take(outcome: Outcome, writer: JournalWriter, summary: BatchSummary,
+          report_invalid: Callable[[list[str]], None], handled: int) -> int:
+    if outcome.line is not None:
+        writer.write(outcome.line)
+        summary.evaluated += 1
+    else:
+        report_invalid(outcome.errors)
+    return handled + 1
+
+
+def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for t in tasks:
+        chunk.append(t)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ordered(pool: Pool, tasks: Iterator[Task], size: int, window: int) -> Iterator[Outcome]:
+    """Results in submission order, with at most `window` chunks in flight."""
+    pending: deque[AsyncResult[list[Outcome]]] = deque()
+    chunks = _chunks(tasks, size)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < window:
+            nxt = next(chunks, None)
+            if nxt is None:
+                exhausted = True
+            else:
+                pending.append(pool.apply_async(_run_chunk, (nxt,)))
+        if not pending:
+            return
+        yield from pending.popleft().get()
+
+
+def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:
+    """Write the output from the journal (CSV, Markdown, HTML) and the charts."""
+    from . import report
+
+    suffix = config.out.suffix
+    if suffix == ".csv":
+        write_csv(journal, config.out)
+    data = None
+    if suffix in (".md", ".html") or config.charts is not None:
+        data = report.collect(iter_journal(journal))
+        data.invalid = summary.invalid_count
+    if data is not None and suffix in (".md", ".html"):
+        tmp = config.out.with_name(config.out.name + ".tmp")
+        if suffix == ".md":
+            tmp.write_text(report.markdown(data, charts_dir=config.charts), encoding="utf-8")
+        else:
+            tmp.write_text(report.html(data), encoding="utf-8")
+        tmp.replace(config.out)
+    if data is not None and config.charts is not None:
+        report.write_charts(data, config.charts)
+    if journal != config.out:
+        journal.unlink(missing_ok=True)
+
+
+CSV_COLUMNS = ["index", "key", "scenario_id", "classification", "doctrine", "verdict", "route",
+               "score", "score_max", "decisive"]
+
+
+def write_csv(journal: Path, out: Path) -> None:
+    """One row per scenario × doctrine; varied fields (if any) as extra columns."""
+    vary_fields: list[str] = []
+    for record in iter_journal(journal):
+        vary_fields = list(record["input"].get("vary") or {})
+        break
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS + vary_fields)
+        for record in iter_journal(journal):
+            head = record["input"]
+            vary = head.get("vary") or {}
+            extra = ["" if vary.get(f) is None else _cell(vary.get(f)) for f in vary_fields]
+            for d, r in record["doctrines"].items():
+                w.writerow([head["index"], head["key"], record.get("scenario_id") or "",
+                            record["classification"], d, r["verdict"], r["route"], r["score"],
+                            r["score_max"], " ".join(r["decisive"]), *extra])
+    tmp.replace(out)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+__all__ = ["BatchConfig", "BatchError", "BatchSummary", "Task", "count_tasks", "csv_document",
+           "input_files", "iter_journal", "iter_tasks", "journal_path", "read_journal",
+           "run_batch"]
