@@ -1,0 +1,171 @@
+"""The request context: a request id, a body size limit, structured access logs, and a
+last-resort 500 problem. One pure-ASGI middleware (cheaper than BaseHTTPMiddleware).
+
+- Request id: the client's `X-Request-ID` when it is a sane token, else a fresh one; it is
+  in `request.state.request_id`, in every problem document, in the response header, and
+  in the access log line.
+- Body limit: a declared `Content-Length` above the limit is refused with 413 before the
+  body is read; a streamed body is counted as it arrives and cut off at the limit.
+- Access log: one JSON line per request on the `imminence.access` logger.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .problems import PROBLEM_JSON, problem_body
+from .settings import Settings
+
+access_log = logging.getLogger("imminence.access")
+error_log = logging.getLogger("imminence.api")
+
+_TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+BATCH_PATH = "/v1/evaluate/batch"
+
+
+class BodyTooLarge(HTTPException):
+    """The request body went past the configured limit while being read (an HTTPException,
+    so that FastAPI's body parsing lets it through to the 413 problem handler)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.header = settings.request_id_header.lower().encode("latin-1")
+
+    def _limit(self, path: str) -> int:
+        if path == BATCH_PATH:
+            return self.settings.max_batch_body_bytes
+        return self.settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        rid = ""
+        length: int | None = None
+        for name, value in scope["headers"]:
+            if name == self.header:
+                candidate = value.decode("latin-1")
+                if _TOKEN.match(candidate):
+                    rid = candidate
+            elif name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = None
+        rid = rid or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        rid_header = (self.header, rid.encode("latin-1"))
+        path: str = scope.get("path", "")
+        limit = self._limit(path)
+        status = 0
+        sent = 0
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, started, sent
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), rid_header]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        received = 0
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(too_large)
+            return message
+
+        async def problem(code: int, detail: str, kind: str | None = None) -> None:
+            body = json.dumps(problem_body(code, detail, kind=kind, instance=path,
+                                           request_id=rid)).encode()
+            await send_wrapper({"type": "http.response.start", "status": code,
+                                "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                                            (b"content-length", str(len(body)).encode())]})
+            await send_wrapper({"type": "http.response.body", "body": body})
+
+        env = "MAX_BATCH_BODY_BYTES" if path == BATCH_PATH else "MAX_BODY_BYTES"
+        too_large = (f"the request body is larger than the limit of {limit} bytes "
+                     f"(setting IMMINENCE_{env})")
+        try:
+            if length is not None and length > limit:
+                await problem(413, too_large, "body-too-large")
+            else:
+                await self.app(scope, receive_wrapper, send_wrapper)
+        except BodyTooLarge:
+            if not started:
+                await problem(413, too_large, "body-too-large")
+        except Exception as exc:
+            error_log.error("unhandled error (request %s)", rid, exc_info=exc)
+            if not started:
+                await problem(500, "an unexpected error occurred; it has been logged under "
+                              "the request id")
+        finally:
+            if self.settings.access_log and access_log.isEnabledFor(logging.INFO):
+                record: dict[str, Any] = {
+                    "event": "access", "request_id": rid, "method": scope.get("method"),
+                    "path": path, "status": status or 500, "bytes_in": received,
+                    "bytes_out": sent,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+                    "client": (scope.get("client") or ("", 0))[0],
+                }
+                access_log.info(json.dumps(record))
+
+
+class JsonLineFormatter(logging.Formatter):
+    """Log records as one JSON object per line: time, level, logger, then the message
+    (merged in when it is itself a JSON object, as access records are)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                  + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(), "logger": record.name,
+        }
+        msg = record.getMessage()
+        if msg.startswith("{"):
+            try:
+                out.update(json.loads(msg))
+            except ValueError:
+                out["msg"] = msg
+        else:
+            out["msg"] = msg
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out)
+
+
+def configure_logging(level: str) -> None:
+    """Send the service's loggers to stderr as JSON lines (once per process)."""
+    root = logging.getLogger("imminence")
+    if not any(getattr(h, "_imminence", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonLineFormatter())
+        handler._imminence = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(level.upper())
+
+
+__all__ = ["BATCH_PATH", "JsonLineFormatter", "RequestContextMiddleware", "configure_logging"]

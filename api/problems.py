@@ -1,0 +1,266 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), never a stack trace.
+
+    {"type": "urn:imminence:problem:invalid-input", "title": "Invalid input", "status": 422,
+     "detail": "scenario.threat.probability: Input should be less than or equal to 1",
+     "instance": "/v1/evaluate", "request_id": "4f3c...",
+     "errors": [{"loc": ["scenario", "threat", "probability"],
+                 "field": "scenario.threat.probability", "msg": "...", "type": "less_than_equal",
+                 "allowed": "a number from 0 to 1"}]}
+
+Handlers here map, in one place: the engine's `InvalidInput` (422), FastAPI's request
+validation (422; 400 for a body that is not JSON at all), Starlette's HTTP errors (404, 405,
+...), `ProblemError` raised by the routes (400, 413, 415, ...), and anything unexpected (500,
+logged with its traceback server-side, answered with the request id only).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.definitions import load
+from engine.errors import EngineError, ErrorItem, InvalidInput
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("imminence.api")
+
+
+class ProblemField(BaseModel):
+    """One problem with the input: where it is and what would be accepted."""
+
+    loc: list[str | int] = Field(description="path to the field, e.g. "
+                                             "[\"scenario\", \"threat\", \"probability\"]")
+    field: str = Field(description="the same path, dotted")
+    msg: str
+    type: str
+    allowed: Any | None = Field(None, description="the values that would be accepted")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field("about:blank", description="a URI reference naming the kind of problem")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(None, description="the request path")
+    request_id: str | None = None
+    errors: list[ProblemField] | None = None
+
+
+class ProblemError(Exception):
+    """Raised by a route to answer with a problem (400, 404, 413, 415, ...)."""
+
+    def __init__(self, status: int, detail: str, *, kind: str | None = None,
+                 errors: list[ErrorItem] | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.kind = kind
+        self.errors = errors or []
+        self.headers = dict(headers or {})
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_body(status: int, detail: str | None = None, *, kind: str | None = None,
+                 title: str | None = None, errors: Iterable[ErrorItem] = (),
+                 instance: str | None = None, request_id: str | None = None) -> dict[str, Any]:
+    """The problem document as a dict (also used for error records in batch results)."""
+    body: dict[str, Any] = {
+        "type": f"urn:imminence:problem:{kind}" if kind else "about:blank",
+        "title": title or _title(status),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
+    items = [e.as_dict() for e in errors]
+    if items:
+        body["errors"] = items
+    return body
+
+
+def problem_response(request: Request | None, status: int, detail: str | None = None, *,
+                     kind: str | None = None, title: str | None = None,
+                     errors: Iterable[ErrorItem] = (),
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+    instance = request.url.path if request is not None else None
+    rid = getattr(request.state, "request_id", None) if request is not None else None
+    body = problem_body(status, detail, kind=kind, title=title, errors=errors,
+                        instance=instance, request_id=rid)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON,
+                        headers=dict(headers or {}))
+
+
+def invalid_input_body(exc: InvalidInput, instance: str | None = None,
+                       request_id: str | None = None) -> dict[str, Any]:
+    return problem_body(422, _summary(exc.errors), kind="invalid-input", title="Invalid input",
+                        errors=exc.errors, instance=instance, request_id=request_id)
+
+
+def _summary(errors: list[ErrorItem]) -> str:
+    text = "; ".join(f"{e.path}: {e.msg}" for e in errors[:5])
+    if len(errors) > 5:
+        text += f"; and {len(errors) - 5} more"
+    return text
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _allowed_for(loc: tuple[str | int, ...], err: Mapping[str, Any]) -> Any:
+    """The values a field accepts: from the fact vocabulary for scenario fields, else from
+    pydantic's own description of what it expected."""
+    if len(loc) >= 3 and loc[0] == "scenario":
+        info = load().facts.get(f"{loc[1]}.{loc[2]}")
+        if info is not None:
+            if "values" in info:
+                return list(info["values"])
+            if info.get("kind") == "number":
+                hi = info.get("max")
+                return f"a number >= 0{f' and <= {hi:g}' if hi is not None else ''}"
+    ctx = err.get("ctx") or {}
+    expected = ctx.get("expected")
+    if isinstance(expected, str):
+        found = _QUOTED.findall(expected)
+        return found or expected
+    if err.get("type") in ("bool_type", "bool_parsing"):
+        return [True, False]
+    return None
+
+
+def request_validation_items(errors: Iterable[Mapping[str, Any]]) -> list[ErrorItem]:
+    """FastAPI's validation errors as ErrorItems; the `body` prefix is dropped so that the
+    path reads like the document the client sent (`scenario.threat.probability`)."""
+    items = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") == "missing":
+            msg = "required field missing"
+        items.append(ErrorItem(loc, msg, str(err.get("type", "value_error")),
+                               _allowed_for(loc, err)))
+    return items
+
+
+async def _on_invalid_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    return JSONResponse(invalid_input_body(exc, request.url.path,
+                                           getattr(request.state, "request_id", None)),
+                        status_code=422, media_type=PROBLEM_JSON)
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        where = next((e.get("ctx", {}).get("error") for e in errors
+                      if e.get("type") == "json_invalid"), None)
+        return problem_response(request, 400, "the request body is not valid JSON"
+                                + (f": {where}" if where else ""), kind="malformed-body")
+    items = request_validation_items(errors)
+    return problem_response(request, 422, _summary(items), kind="invalid-input",
+                            title="Invalid input", errors=items)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}; the API is described at /openapi.json"
+    elif exc.status_code == 405:
+        allow = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+        detail = f"{request.method} is not allowed here" + (f"; allowed: {allow}" if allow
+                                                            else "")
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    title = "Invalid input" if exc.kind == "invalid-input" else None
+    return problem_response(request, exc.status, exc.detail, kind=exc.kind, title=title,
+                            errors=exc.errors, headers=exc.headers)
+
+
+async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
+    rid = getattr(request.state, "request_id", None)
+    log.error("engine error (request %s): %s", rid, exc, exc_info=exc)
+    return problem_response(request, 500, "the rule engine failed on this request; it has "
+                            "been logged under the request id", kind="engine-error")
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    rid = getattr(request.state, "request_id", None)
+    log.error("unhandled error (request %s)", rid, exc_info=exc)
+    return problem_response(request, 500, "an unexpected error occurred; it has been logged "
+                            "under the request id")
+
+
+def install(app: FastAPI) -> None:
+    """Register every problem-details handler on the app."""
+    app.add_exception_handler(InvalidInput, _on_invalid_input)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(EngineError, _on_engine_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request: the body is not JSON (or NDJSON) at all",
+    404: "No such resource (doctrine, scenario or path)",
+    405: "Method not allowed on this path",
+    413: "Request body or batch larger than the configured limit",
+    415: "Unsupported content type",
+    422: "Invalid input: the field path and the allowed values are named in `errors`",
+    500: "Unexpected server error (logged under the request id; no details leak)",
+    503: "Not ready",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the given error statuses (always 422 and 500)."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in sorted({*codes, 422, 500}):
+        out[code] = {"description": _DESCRIPTIONS.get(code, _title(code)),
+                     "content": {PROBLEM_JSON: {"schema": schema}}}
+    return out
+
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Problem",
+    "ProblemError",
+    "ProblemField",
+    "install",
+    "invalid_input_body",
+    "problem_body",
+    "problem_response",
+    "problem_responses",
+    "request_validation_items",
+]

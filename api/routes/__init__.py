@@ -1,0 +1,1 @@
+"""One router per file. `api.main.ROUTERS` lists them in the order they are included."""

@@ -1,0 +1,187 @@
+"""POST /v1/evaluate and POST /v1/evaluate/batch: thin callers of `engine.evaluate`.
+
+Evaluation is CPU-bound and the engine serialises durable-rules under a process lock, so it
+never runs on the event loop: `evaluate` is a `def` route (FastAPI runs it in the
+threadpool), the JSON batch runs in one threadpool call, and the NDJSON stream is a sync
+generator (Starlette iterates it in the threadpool).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from engine import evaluate as run_engine
+from engine.errors import ErrorItem, InvalidInput
+from engine.evaluate import to_scenario
+from engine.result import Evaluation
+
+from ..deps import JsonBody, SettingsDep
+from ..examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
+from ..models import BatchItem, EvaluateRequest
+from ..problems import (
+    ProblemError,
+    invalid_input_body,
+    problem_body,
+    problem_responses,
+    request_validation_items,
+)
+
+router = APIRouter(prefix="/v1", tags=["evaluate"])
+
+NDJSON = "application/x-ndjson"
+
+
+def run(scenario: Any, parameters: Mapping[str, Any] | None, doctrines: list[str] | None,
+        explain: bool) -> Evaluation:
+    """One evaluation; explain=false takes the engine's fast path (no trace)."""
+    return run_engine(scenario, parameters, doctrines, explain=explain,
+                      engine="rete" if explain else "fast")
+
+
+@router.post(
+    "/evaluate", response_model=Evaluation, dependencies=[JsonBody],
+    summary="Evaluate one scenario under each doctrine (DOCTRINES §5)",
+    responses={200: {"content": {"application/json": {"example": evaluation_example()}}},
+               **problem_responses(400, 413, 415, 422)},
+)
+def evaluate(
+    body: Annotated[EvaluateRequest, Body(openapi_examples=evaluate_examples())],
+) -> Response:
+    """Verdict, route, score, decisive tests, missing facts and widening for each doctrine,
+    plus the classification of the force used. A fact that is absent or null is *unknown*.
+
+    `explain=false` answers from the engine's fast path (the same rules compiled to plain
+    Python, differential-tested against durable-rules): no trace and no per-test facts."""
+    ev = run(body.scenario, body.parameters, body.doctrines, body.explain)
+    return Response(ev.model_dump_json(), media_type="application/json")
+
+
+# ---- batch -----------------------------------------------------------------------------
+
+def _item_record(index: int, item: Any, line: int | None) -> str:
+    """The JSON of one batch record: an evaluation or an error, never an exception."""
+    head = f'{{"index":{index},"line":{"null" if line is None else line}'
+    try:
+        if not isinstance(item, dict):
+            raise InvalidInput([ErrorItem((), "a batch item must be an object "
+                                              "{scenario, parameters?, doctrines?, explain?}",
+                                          "type_error")])
+        try:
+            req = BatchItem.model_validate(item)
+        except ValidationError as exc:
+            raise InvalidInput(request_validation_items(exc.errors(include_url=False))) \
+                from None
+        scenario = to_scenario(req.scenario, ("scenario",))
+        ev = run(scenario, req.parameters, req.doctrines, req.explain)
+    except InvalidInput as exc:
+        return f'{head},"evaluation":null,"error":{json.dumps(invalid_input_body(exc))}}}'
+    except Exception:  # one bad item must not fail the batch; no details leak
+        import logging
+
+        logging.getLogger("imminence.api").exception("batch item %d failed", index)
+        err = problem_body(500, "this item could not be evaluated; it has been logged")
+        return f'{head},"evaluation":null,"error":{json.dumps(err)}}}'
+    return f'{head},"evaluation":{ev.model_dump_json()},"error":null}}'
+
+
+def _too_many(n: int, limit: int) -> ProblemError:
+    return ProblemError(413, f"the batch has {n} items; the limit is {limit} "
+                             f"(setting IMMINENCE_BATCH_LIMIT)", kind="batch-too-large")
+
+
+def _json_batch(items: list[Any]) -> str:
+    parts = [_item_record(i, item, None) for i, item in enumerate(items)]
+    errors = sum(1 for p in parts if not p.endswith('"error":null}'))
+    return f'{{"count":{len(parts)},"errors":{errors},"results":[{",".join(parts)}]}}'
+
+
+def _ndjson_lines(body: bytes, limit: int) -> list[tuple[int, str]]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(400, f"the NDJSON body is not UTF-8: {exc.reason} at byte "
+                                f"{exc.start}", kind="malformed-body") from None
+    lines = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    if len(lines) > limit:
+        raise _too_many(len(lines), limit)
+    return lines
+
+
+def _ndjson_stream(lines: list[tuple[int, str]]) -> Iterator[str]:
+    for index, (n, raw) in enumerate(lines):
+        try:
+            item = json.loads(raw)
+        except ValueError as exc:
+            err = problem_body(400, f"line {n} is not valid JSON: {exc}", kind="malformed-line")
+            yield (f'{{"index":{index},"line":{n},"evaluation":null,'
+                   f'"error":{json.dumps(err)}}}\n')
+            continue
+        yield _item_record(index, item, n) + "\n"
+
+
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"},
+                             "example": batch_example()},
+        NDJSON: {"schema": {"type": "string",
+                            "description": "one evaluate request (like the body of POST "
+                                           "/v1/evaluate) per line; blank lines skipped"},
+                 "example": ndjson_example()},
+    },
+}
+
+
+@router.post(
+    "/evaluate/batch",
+    summary="Evaluate many scenarios (JSON, or NDJSON streamed back in input order)",
+    openapi_extra={"requestBody": _BATCH_BODY},
+    responses={200: {"description": "One record per item, in input order: an evaluation or "
+                                    "an error (problem details) for that item.",
+                     "content": {"application/json": {
+                         "schema": {"$ref": "#/components/schemas/BatchResponse"}},
+                         NDJSON: {"schema": {"type": "string",
+                                             "description": "one BatchRecord per line"}}}},
+               **problem_responses(400, 413, 415, 422)},
+)
+async def evaluate_batch(request: Request, settings: SettingsDep) -> Response:
+    """Up to the batch limit (IMMINENCE_BATCH_LIMIT, default 1000) evaluate requests.
+
+    `application/json`: `{"items": [...]}` answered with `{"count", "errors", "results"}`.
+    `application/x-ndjson`: one request per line, answered as a stream of one record per
+    line, in input order. Either way one invalid item gives an error record for that item
+    (with `index`, and `line` for NDJSON), not a failed batch."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    body = await request.body()
+    limit = settings.batch_limit
+    if media == NDJSON:
+        lines = _ndjson_lines(body, limit)
+        return StreamingResponse(_ndjson_stream(lines), media_type=NDJSON)
+    if media != "application/json":
+        raise ProblemError(415, f"expected Content-Type application/json or {NDJSON}, got "
+                                f"{media or 'none'}", kind="unsupported-media-type")
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise ProblemError(400, f"the request body is not valid JSON: {exc}",
+                           kind="malformed-body") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        raise InvalidInput([ErrorItem(("items",), "the body must be an object with a list "
+                                                  "`items` of evaluate requests",
+                                      "missing" if isinstance(doc, dict) else "type_error")])
+    extra = [k for k in doc if k != "items"]
+    if extra:
+        raise InvalidInput([ErrorItem((k,), f"unknown field '{k}' (allowed: items)",
+                                      "unknown_field", ["items"]) for k in extra])
+    items: list[Any] = doc["items"]
+    if len(items) > limit:
+        raise _too_many(len(items), limit)
+    text = await run_in_threadpool(_json_batch, items)
+    return Response(text, media_type="application/json")

@@ -1,0 +1,36 @@
+"""The service's settings: one class, read from `IMMINENCE_*` environment variables.
+
+    IMMINENCE_HOST=0.0.0.0 IMMINENCE_PORT=8080 imminence serve
+    IMMINENCE_MAX_BODY_BYTES=2097152 IMMINENCE_BATCH_LIMIT=5000 imminence serve
+
+Every setting has an embedded default, so the service starts with no configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Configuration of the HTTP service (env prefix `IMMINENCE_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="IMMINENCE_", extra="ignore", frozen=True)
+
+    host: str = Field("127.0.0.1", description="interface `imminence serve` binds to")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port `imminence serve` listens on")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
+    max_body_bytes: int = Field(MIB, ge=1, description="largest request body (413 beyond)")
+    max_batch_body_bytes: int = Field(
+        32 * MIB, ge=1, description="largest body of POST /v1/evaluate/batch (413 beyond)")
+    batch_limit: int = Field(1000, ge=1, description="most scenarios in one batch (413 beyond)")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    access_log: bool = Field(True, description="one structured JSON line per request")
+    request_id_header: str = "X-Request-ID"
+
+
+__all__ = ["MIB", "Settings"]
