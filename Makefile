@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The HTTP API with its embedded defaults (IMMINENCE_* variables override them);
+# `imminence serve` prints its URL.
 run: install
-	$(BIN)/imminence library
+	$(BIN)/imminence serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check engine rules api tests bench

@@ -160,6 +160,7 @@ def _register_commands() -> None:
     Each such module has `register(app: typer.Typer) -> None`; add one call here.
     """
     __import__("engine.cli_batch", fromlist=["register"]).register(app)
+    __import__("api.cli", fromlist=["register"]).register(app)
 
 
 _register_commands()
