@@ -1,7 +1,8 @@
 """imminence: self-defence in international law, doctrine by doctrine, on durable-rules.
 
     from engine import evaluate
-    result = evaluate({"armed_attack": {"status": "ongoing", ...}}, parameters={"caroline_max_hours": 24})
+    result = evaluate({"armed_attack": {"status": "ongoing", ...}},
+                      parameters={"caroline_max_hours": 24})
     result.doctrines["caroline"].verdict
 
 See DOCTRINES.md (the legal contract) and rules/ (the law as data).

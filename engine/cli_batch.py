@@ -114,9 +114,9 @@ def batch_cmd(
         "--out", "-o", help="Output file; its suffix chooses the format: .csv (a row per "
                             "scenario and doctrine), .jsonl (the full result per scenario), "
                             ".md or .html (a report).")],
-    workers: Annotated[int, typer.Option(
+    workers: Annotated[int | None, typer.Option(
         "--workers", "-w", min=1, help="Worker processes (default: the number of cores).")
-    ] = 0,
+    ] = None,
     doctrine: Annotated[list[str] | None, typer.Option(
         "--doctrine", "-d", help="Only this doctrine (repeatable).")] = None,
     set_: Annotated[list[str] | None, typer.Option(

@@ -64,6 +64,7 @@ class RouteDef:
 class DoctrineDef:
     id: str
     name: str
+    short_name: str
     order: int
     standing: str
     summary: str
@@ -115,9 +116,7 @@ def _walk_facts(node: Any) -> list[str]:
     out: list[str] = []
     if isinstance(node, dict):
         for k, v in node.items():
-            if k in ("fact", "at_most_fact"):
-                out.append(v)
-            elif k == "key":
+            if k in ("fact", "at_most_fact") or k == "key":
                 out.append(v)
             else:
                 out.extend(_walk_facts(v))
@@ -160,8 +159,8 @@ def _check(law: Law) -> None:
             problems.append(f"doctrine {d.id}: gravity_threshold names no parameter")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
-    for name, d in law.derived.items():
-        need_source(f"derived {name}", d["source"])
+    for name, derived in law.derived.items():
+        need_source(f"derived {name}", derived["source"])
     if sum(1 for t in law.tests.values() if t.weighing_factor) != 1:
         problems.append("exactly one test must be the weighing factor")
     if problems:
@@ -199,7 +198,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     for path in sorted((rules_dir / "doctrines").glob("*.yaml")):
         v = _read(path)
         doctrines_list.append(DoctrineDef(
-            id=v["id"], name=v["name"], order=int(v["order"]), standing=v["standing"],
+            id=v["id"], name=v["name"], short_name=v["short_name"], order=int(v["order"]), standing=v["standing"],
             summary=" ".join(v["summary"].split()), sources=tuple(v["sources"]),
             quote={"source": v["quote"]["source"], "text": " ".join(v["quote"]["text"].split())},
             routes=tuple(v["routes"]), settings=dict(v["settings"]),
@@ -214,7 +213,8 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
-        absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes, doctrines=doctrines,
+        absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes,
+        doctrines=doctrines,
         classes=classes, facts=fact_catalogue(),
     )
     _check(law)
@@ -225,9 +225,9 @@ __all__ = [
     "ClassDef",
     "DoctrineDef",
     "Law",
+    "LegalTest",
     "ParameterDef",
     "RouteDef",
     "Source",
-    "LegalTest",
     "load",
 ]

@@ -22,7 +22,8 @@ from .logic import Status, status
 from .network import DoctrinePlan, Network, RouteInstance, build
 from .parameters import Parameters, canonical, resolve
 from .result import DoctrineResult, Evaluation, TestResult, TraceEntry
-from .runtime import Firing, engine as rule_engine
+from .runtime import Firing
+from .runtime import engine as rule_engine
 from .scenario import Scenario
 
 EngineName = Literal["rete", "fast"]
@@ -147,7 +148,7 @@ def _kleene_all(statuses: Iterable[str]) -> str:
 
 
 def _round(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Parameters,

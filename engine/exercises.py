@@ -241,8 +241,18 @@ def answer_key(ex: Exercise, q: Question) -> Any:
         return {d: ev.doctrines[d].verdict for d in q.doctrines}
     if isinstance(q, DecisiveQuestion):
         return list(ev.doctrines[q.doctrine].decisive)
-    return find_changes(ex.scenario, ex.parameters, q.doctrine, q.goal, q.max_changes,
-                        keep=q.keep)
+    return _what_if_key(ex.scenario.model_dump_json(), _params_key(ex.parameters),
+                        q.doctrine, q.goal, q.max_changes, tuple(q.keep))
+
+
+@lru_cache(maxsize=256)
+def _what_if_key(scenario_json: str, params_json: str, doctrine: str, goal: str,
+                 max_changes: int, keep: tuple[str, ...]) -> dict[str, Any] | None:
+    import json
+
+    found = find_changes(Scenario.model_validate_json(scenario_json), json.loads(params_json),
+                         doctrine, goal, max_changes, keep=keep)
+    return None if found is None else dict(found)
 
 
 def answer_keys(ex: Exercise) -> dict[str, Any]:

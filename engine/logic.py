@@ -146,9 +146,8 @@ def number_cells(fact: str, lo: float, hi: float | None, thresholds: list[float]
     cells: list[Interval] = []
     cursor, closed = lo, True
     for p in points:
-        if p > cursor or (p == cursor and not closed):
-            if p > cursor:
-                cells.append(Interval(cursor, closed, p, False))
+        if p > cursor:
+            cells.append(Interval(cursor, closed, p, False))
         cells.append(Interval(p, True, p, True))
         cursor, closed = p, False
     if cursor < top or (cursor == top and closed):
@@ -229,7 +228,7 @@ def _merge(terms: list[tuple[frozenset[int], ...]]) -> list[tuple[frozenset[int]
                 groups[t[:pos] + t[pos + 1:]].update(t[pos])
             if len(groups) < len(terms):
                 changed = True
-            terms = [k[:pos] + (frozenset(v),) + k[pos:] for k, v in groups.items()]
+            terms = [(*k[:pos], frozenset(v), *k[pos:]) for k, v in groups.items()]
     return terms
 
 
@@ -439,12 +438,12 @@ class Compiler:
                     if bound not in scale:
                         raise RulesError(f"{bound!r} is not on the scale of {fact}")
                     rank = scale[bound]
-                    pred = (lambda a: self.rank(fact, self.value(fact, a)) >= rank) if ge else (  # noqa: E731
+                    pred = (lambda a: self.rank(fact, self.value(fact, a)) >= rank) if ge else (
                         lambda a: self.rank(fact, self.value(fact, a)) <= rank)
                 else:
                     num = float(bound)
                     thresholds[fact].append(num)
-                    pred = (lambda a: a[fact] >= num) if ge else (lambda a: a[fact] <= num)  # noqa: E731
+                    pred = (lambda a: a[fact] >= num) if ge else (lambda a: a[fact] <= num)
                 label = ref["parameter"] if isinstance(ref, dict) and "parameter" in ref else ""
                 shown = f"{bound}" + (f" ({label})" if label else "")
                 text = f"{fact} {'>=' if ge else '<='} {shown}"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from . import jsonfmt
 from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
 from .logic import FALSE, TRUE, All, AnyOf, Compiler, Expr, Status, condition, facts_read
 
@@ -89,7 +90,7 @@ class Action:
         """The fact as durable-rules receives it (JSON, in the evaluation's session)."""
         if self.fact is None:
             return None
-        return json.dumps({**self.fact, "sid": SESSION}, sort_keys=True)
+        return jsonfmt.dumps({**self.fact, "sid": SESSION})
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Network:
     trace_rules: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def ruleset_json(self) -> str:
-        return json.dumps(self.rules, ensure_ascii=False)
+        return jsonfmt.dumps(self.rules)
 
 
 def _settings_used(node: Any) -> set[str]:

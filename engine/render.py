@@ -16,6 +16,7 @@ from .definitions import Law, load
 from .result import DoctrineResult, Evaluation
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
+VERDICT_MARK = {"justified": "✓", "not_justified": "✗", "indeterminate": "?"}
 VERDICT_LABEL = {"justified": "justified", "not_justified": "not justified",
                  "indeterminate": "indeterminate"}
 
@@ -78,11 +79,12 @@ def markdown(ev: Evaluation, title: str | None = None) -> str:
 def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
     """Many scenarios, one row each, a column a doctrine (the library overview)."""
     law = load()
-    t = Table(title="Scenario library: verdict and score per doctrine")
-    t.add_column("scenario")
-    t.add_column("class")
-    for d in law.doctrines.values():
-        t.add_column(d.id.replace("_", " "))
+    t = Table(title="Verdict and score per doctrine",
+              caption="✓ justified   ✗ not justified   ? indeterminate   (score or score–score_max)")
+    t.add_column("scenario", overflow="fold")
+    t.add_column("kind of force", overflow="fold")
+    for doc in law.doctrines.values():
+        t.add_column(doc.short_name, justify="left", no_wrap=True)
     for name, ev in rows:
         cells: list[RenderableType] = [name, ev.classification.replace("_", "-")]
         for d_id in law.doctrines:
@@ -90,7 +92,7 @@ def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
             if d is None:
                 cells.append("")
                 continue
-            cells.append(Text(f"{VERDICT_LABEL[d.verdict]} {score_range(d)}",
+            cells.append(Text(f"{VERDICT_MARK[d.verdict]} {score_range(d)}",
                               style=VERDICT_STYLE[d.verdict]))
         t.add_row(*cells)
     return t

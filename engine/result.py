@@ -67,5 +67,12 @@ class Evaluation(BaseModel):
     doctrines: dict[str, DoctrineResult]
 
 
-__all__ = ["Classification", "DoctrineResult", "Evaluation", "TestResult", "TraceEntry",
-           "TestStatus", "Verdict"]
+__all__ = [
+    "Classification",
+    "DoctrineResult",
+    "Evaluation",
+    "TestResult",
+    "TestStatus",
+    "TraceEntry",
+    "Verdict",
+]

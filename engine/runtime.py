@@ -25,7 +25,6 @@ process, a few others least-recently-used, deleted from the C engine when evicte
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -34,12 +33,12 @@ from typing import Any
 
 import durable_rules_engine as dre
 
+from . import jsonfmt
 from .definitions import Law
 from .errors import EngineError
 from .logic import field_name
 from .network import END, SCENARIO, SESSION, Action, Network, build
 from .parameters import canonical
-
 
 
 @dataclass
@@ -110,8 +109,8 @@ class RuleEngine:
             run = Run()
             self._run, self._handle = run, compiled.handle
             try:
-                self._assert(compiled, json.dumps([scenario]), many=True)
-                self._assert(compiled, json.dumps({"t": END, "sid": SESSION}), many=False)
+                self._assert(compiled, jsonfmt.dumps([scenario]), many=True)
+                self._assert(compiled, jsonfmt.dumps({"t": END, "sid": SESSION}), many=False)
             finally:
                 self._run = self._handle = None
                 try:
