@@ -111,6 +111,8 @@ def create_app(settings: Settings | None = None, *,
     included = (*routers, *extra_routers)
     for router in included:
         app.include_router(router)
+    from .teaching import install as install_teaching  # exercises, attempts, the web page
+    install_teaching(app)
     if not any(getattr(r, "path", None) == "/" for router in included for r in router.routes):
         app.include_router(index.router)
     docs.mount_assets(app)

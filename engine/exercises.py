@@ -546,6 +546,7 @@ class Evidence(BaseModel):
     status: str
     facts: dict[str, Any]
     source: str
+    source_short: str
     citation: str
     passage: str
 
@@ -595,6 +596,7 @@ def _evidence(d: DoctrineResult, test_ids: Iterable[str], law: Law) -> list[Evid
         src = law.sources.get(tr.source)
         out.append(Evidence(test=tid, title=law.tests[tid].title, route=tr.route,
                             status=tr.status, facts=dict(tr.facts), source=tr.source,
+                            source_short=src.short if src else tr.source,
                             citation=src.citation if src else tr.source,
                             passage=law.tests[tid].passage))
     return out
@@ -628,7 +630,7 @@ def _sentence(x: DoctrineExplanation) -> str:
     head += f"–{x.score_max})." if x.score != x.score_max else ")."
     if x.verdict == "justified":
         return head + f" Every test of the {x.route} route is satisfied."
-    parts = [f"{e.test} is {e.status} ({e.title.lower()}; {e.citation.split(';')[0]})"
+    parts = [f"{e.test} is {e.status} ({e.title}; {e.source_short})"
              for e in x.decisive]
     why = " Decisive: " + "; ".join(parts) + "." if parts else ""
     if x.missing_facts:
