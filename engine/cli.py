@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -21,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from . import render
+from . import render, whatif
 from .definitions import load
 from .errors import ImminenceError, InputFileError, InvalidInput
 from .evaluate import check_doctrines, evaluate
@@ -75,6 +76,9 @@ def evaluate_cmd(
                                         help="table, json or markdown")] = "table",
     doctrine: DoctrineOpt = None,
     set_: SetOpt = None,
+    what_if: Annotated[bool, typer.Option(
+        "--what-if", help="Also list the single-fact changes that would change each verdict.")
+    ] = False,
 ) -> None:
     """Evaluate scenarios under each doctrine: verdict, route, score, decisive tests."""
     if format not in ("table", "json", "markdown"):
@@ -89,17 +93,27 @@ def evaluate_cmd(
         except InputFileError as exc:
             errors += exc.lines()
             continue
-        results.append((path, scenario, ev))
+        flips = whatif.changes(scenario, overrides, doctrines) if what_if else None
+        results.append((path, scenario, ev, flips))
     if format == "json":
-        payload = [ev.model_dump(mode="json") for _, _, ev in results]
+        payload = []
+        for _, _, ev, flips in results:
+            doc = ev.model_dump(mode="json")
+            if flips is not None:
+                doc["what_if"] = {d: [asdict(c) for c in cs] for d, cs in flips.items()}
+            payload.append(doc)
         out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
     else:
-        for _, scenario, ev in results:
+        for _, scenario, ev, flips in results:
             name = scenario.title or scenario.id
             if format == "markdown":
                 sys.stdout.write(render.markdown(ev, name) + "\n")
+                if flips is not None:
+                    sys.stdout.write(render.what_if_markdown(flips) + "\n")
             else:
                 out.print(render.table(ev, name))
+                if flips is not None:
+                    out.print(render.what_if_table(flips))
                 out.print()
     if errors:
         fail(errors)
@@ -162,6 +176,7 @@ def _register_commands() -> None:
     """
     __import__("engine.cli_batch", fromlist=["register"]).register(app)
     __import__("api.cli", fromlist=["register"]).register(app)
+    __import__("engine.cli_quiz", fromlist=["register"]).register(app)
 
 
 _register_commands()

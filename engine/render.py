@@ -76,6 +76,33 @@ def markdown(ev: Evaluation, title: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def what_if_table(flips: dict[str, list[Any]]) -> Table:
+    """Which single fact would change each doctrine's verdict (engine.whatif.changes)."""
+    law = load()
+    t = Table(title="What would change the answer (one fact at a time)", title_justify="left")
+    t.add_column("doctrine")
+    t.add_column("if")
+    t.add_column("then")
+    for d_id, changes in flips.items():
+        for c in changes:
+            was = "unknown" if c.was is None else c.was
+            t.add_row(law.doctrines[d_id].short_name, f"{c.fact}: {was} → {c.value}",
+                      Text(VERDICT_LABEL[c.verdict] + (f" ({c.route})" if c.route else ""),
+                           style=VERDICT_STYLE[c.verdict]))
+    return t
+
+
+def what_if_markdown(flips: dict[str, list[Any]]) -> str:
+    law = load()
+    lines = ["### What would change the answer", "", "| doctrine | if | then |", "|---|---|---|"]
+    for d_id, changes in flips.items():
+        for c in changes:
+            was = "unknown" if c.was is None else c.was
+            lines.append(f"| {law.doctrines[d_id].short_name} | `{c.fact}`: {was} → {c.value} "
+                         f"| {VERDICT_LABEL[c.verdict]} |")
+    return "\n".join(lines) + "\n"
+
+
 def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
     """Many scenarios, one row each, a column a doctrine (the library overview)."""
     law = load()
