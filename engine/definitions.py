@@ -198,7 +198,8 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     for path in sorted((rules_dir / "doctrines").glob("*.yaml")):
         v = _read(path)
         doctrines_list.append(DoctrineDef(
-            id=v["id"], name=v["name"], short_name=v["short_name"], order=int(v["order"]), standing=v["standing"],
+            id=v["id"], name=v["name"], short_name=v["short_name"], order=int(v["order"]),
+            standing=v["standing"],
             summary=" ".join(v["summary"].split()), sources=tuple(v["sources"]),
             quote={"source": v["quote"]["source"], "text": " ".join(v["quote"]["text"].split())},
             routes=tuple(v["routes"]), settings=dict(v["settings"]),

@@ -107,7 +107,8 @@ def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
     """Many scenarios, one row each, a column a doctrine (the library overview)."""
     law = load()
     t = Table(title="Verdict and score per doctrine",
-              caption="✓ justified   ✗ not justified   ? indeterminate   (score or score–score_max)")
+              caption="✓ justified   ✗ not justified   ? indeterminate   "
+                      "(score or score–score_max)")
     t.add_column("scenario", overflow="fold")
     t.add_column("kind of force", overflow="fold")
     for doc in law.doctrines.values():
