@@ -239,7 +239,7 @@ function renderEvaluation(ev, scenario) {
   const cls = document.getElementById("classification");
   cls.textContent = "";
   cls.append("Classification of the force used: ",
-    h("strong", { class: "badge", "data-testid": "classification", text: words(ev.classification) }));
+    h("strong", { class: "badge", "data-testid": "classification", text: ev.classification.replace(/_/g, "-") }));
   const root = document.getElementById("verdicts");
   root.textContent = "";
   const table = h("table", { class: "verdicts" },
@@ -262,7 +262,15 @@ function renderEvaluation(ev, scenario) {
   }
   table.append(body);
   root.append(table);
-  for (const [id, d] of Object.entries(ev.doctrines)) root.append(explainDoctrine(id, d));
+  const explanations = document.getElementById("explanations");
+  const open = new Set([...explanations.querySelectorAll("details.explain[open]")].map((d) => d.dataset.doctrine));
+  explanations.textContent = "";
+  for (const [id, d] of Object.entries(ev.doctrines)) {
+    const det = explainDoctrine(id, d);
+    det.dataset.doctrine = id;
+    if (open.has(id)) det.open = true;
+    explanations.append(det);
+  }
   renderWindows(ev, scenario);
 }
 
@@ -302,64 +310,78 @@ function renderWindows(ev, scenario) {
   const known = typeof hours === "number";
   const params = ev.parameters;
   const doctrines = state.windows.doctrines;
-  const limits = [];
-  for (const d of Object.values(doctrines)) for (const r of d.routes) if (r.parameter) limits.push(Number(params[r.parameter]));
+  const holder = document.getElementById("windows-svg");
+  const paramNames = [];
+  for (const d of Object.values(doctrines)) for (const r of d.routes) {
+    if (r.parameter && !paramNames.includes(r.parameter)) paramNames.push(r.parameter);
+  }
+  const limits = paramNames.map((p) => Number(params[p]));
   const maxH = Math.max(...limits, known ? hours : 0, 1) * 2.5;
-  const W = 640, left = 170, right = 16, rowH = 30, top = 24;
+  const W = Math.max(300, Math.min(900, holder.clientWidth || 640));
+  const narrow = W < 500;
+  const left = narrow ? 96 : 150, right = 12, rowH = 30, top = 26;
   const rows = Object.keys(ev.doctrines).filter((id) => doctrines[id]);
-  const Hh = top + rows.length * rowH + 34;
+  const Hh = top + rows.length * rowH + 30;
   const x = (v) => left + (Math.log10(1 + Math.max(0, v)) / Math.log10(1 + maxH)) * (W - left - right);
-  const svg = s("svg", { viewBox: `0 0 ${W} ${Hh}`, role: "img", "aria-labelledby": "windows-caption", class: "windows-svg" });
-  const ticks = [0, 1, 6, 24, 72, 168, 720, 2160, 8760].filter((t) => t <= maxH);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${Hh}`, width: W, height: Hh, role: "img",
+    "aria-labelledby": "windows-caption", class: "windows-svg" });
+  const ticks = (narrow ? [0, 6, 72, 720, 8760] : [0, 1, 6, 24, 72, 168, 720, 2160, 8760]).filter((t) => t <= maxH);
   for (const t of ticks) {
-    svg.append(s("line", { x1: x(t), x2: x(t), y1: top - 6, y2: Hh - 28, class: "tick" }));
-    svg.append(s("text", { x: x(t), y: Hh - 12, class: "tick-label", "text-anchor": "middle" },
+    svg.append(s("line", { x1: x(t), x2: x(t), y1: top - 6, y2: Hh - 26, class: "tick" }));
+    svg.append(s("text", { x: x(t), y: Hh - 10, class: "tick-label", "text-anchor": "middle" },
       t < 24 ? `${t}h` : t < 168 ? `${t / 24}d` : t < 720 ? `${Math.round(t / 168)}w` : t < 8760 ? `${Math.round(t / 720)}mo` : "1y"));
   }
   const summary = [];
   rows.forEach((id, i) => {
     const y = top + i * rowH;
     const d = doctrines[id];
-    svg.append(s("text", { x: left - 8, y: y + 17, class: "row-label", "text-anchor": "end" }, shortName(ev.doctrines[id].name)));
+    const name = ev.doctrines[id].name;
+    svg.append(s("text", { x: left - 6, y: y + 17, class: "row-label", "text-anchor": "end" }, shortName(name, narrow)));
     if (!d.routes.length) {
-      svg.append(s("text", { x: left + 4, y: y + 17, class: "none" }, "no route for a threat: an attack must have begun"));
-      summary.push(`${ev.doctrines[id].name}: no window for a threat`);
+      svg.append(s("text", { x: left + 4, y: y + 17, class: "none" }, narrow ? "none: attack must have begun" : "no route for a threat: an attack must have begun"));
+      summary.push(`${name}: no window for a threat`);
       return;
     }
     const bounded = d.routes.filter((r) => r.parameter).map((r) => ({ r, v: Number(params[r.parameter]) }));
-    const open = d.routes.some((r) => !r.parameter);
-    if (open) {
-      svg.append(s("rect", { x: left, y: y + 6, width: W - left - right, height: 16, class: "band open" }));
+    const open = d.routes.filter((r) => !r.parameter);
+    if (open.length) {
+      svg.append(s("rect", { x: left, y: y + 6, width: W - left - right, height: 16, class: "band open" },
+        s("title", {}, `${open.map((r) => r.title).join("; ")}: no time limit`)));
     }
-    bounded.sort((a, b) => b.v - a.v).forEach(({ r, v }, k) => {
+    bounded.sort((a, b) => b.v - a.v).forEach(({ r, v }) => {
       svg.append(s("rect", { x: left, y: y + 6, width: Math.max(2, x(v) - left), height: 16,
-        class: "band " + (k === 0 ? "wide" : "narrow") },
+        class: "band p" + paramNames.indexOf(r.parameter) },
         s("title", {}, `${r.title}: up to ${v} h (${r.parameter})`)));
     });
     const widest = bounded.length ? Math.max(...bounded.map((b) => b.v)) : null;
     let where;
-    if (open) where = "no time limit on one route";
-    else if (!known) where = `window up to ${widest} h`;
-    else where = hours <= widest ? `inside its window (≤ ${widest} h)` : `outside its window (> ${widest} h)`;
-    summary.push(`${ev.doctrines[id].name}: ${where}`);
+    if (open.length) where = "no time limit on its " + open.map((r) => words(r.route)).join(", ") + " route";
+    else if (!known) where = `window up to ${widest} hours`;
+    else where = hours <= widest ? `inside its window of ${widest} hours` : `outside its window of ${widest} hours`;
+    summary.push(`${name}: ${where}`);
   });
   if (known) {
-    svg.append(s("line", { x1: x(hours), x2: x(hours), y1: top - 10, y2: Hh - 28, class: "marker" }));
-    svg.append(s("text", { x: Math.min(x(hours), W - 90), y: top - 12, class: "marker-label" }, `attack in ${hours} h`));
+    svg.append(s("line", { x1: x(hours), x2: x(hours), y1: top - 8, y2: Hh - 26, class: "marker" }));
+    svg.append(s("text", { x: Math.min(x(hours) + 3, W - 80), y: top - 12, class: "marker-label" }, `attack in ${hours} h`));
   }
-  const holder = document.getElementById("windows-svg");
   holder.textContent = "";
   holder.append(svg);
-  document.getElementById("windows-caption").textContent =
-    (known ? `The anticipated attack is ${hours} hours away. ` : "The time to the anticipated attack is unknown. ") +
-    `Windows use caroline_max_hours = ${params.caroline_max_hours} and contextual_max_hours = ${params.contextual_max_hours}. ` +
-    summary.join("; ") + ". A window is necessary, not sufficient: the other tests still apply.";
+  const legend = h("ul", { class: "legend" },
+    paramNames.map((p, k) => h("li", {}, h("span", { class: "swatch p" + k }), `${p} = ${params[p]} h`)),
+    h("li", {}, h("span", { class: "swatch open" }), "no time limit"),
+    h("li", {}, h("span", { class: "swatch marker" }), "time to the attack"));
+  holder.append(legend);
+  const cap = document.getElementById("windows-caption");
+  cap.textContent = known ? `The anticipated attack is ${hours} hours away. ` : "The time to the anticipated attack is unknown. ";
+  cap.append("A window is necessary, not sufficient: the other tests still apply.",
+    h("span", { class: "visually-hidden", text: " " + summary.join("; ") + "." }));
 }
 
-function shortName(name) {
-  return name.replace("Anticipatory self-defence, ", "").replace(" self-defence", "")
+function shortName(name, narrow) {
+  const short = name.replace("Anticipatory self-defence, ", "").replace(" self-defence", "")
     .replace("US National Security Strategy", "US NSS").replace("Article 51, restrictive reading", "Art 51 restrictive")
     .replace(", contextual imminence", "");
+  return narrow ? short.replace("Art 51 restrictive", "Art 51").replace("Caroline test", "Caroline") : short;
 }
 
 /* ---------- exercises ---------- */
