@@ -42,7 +42,7 @@ def _choose(options: list[str], label: str) -> str:
     for i, o in enumerate(options, 1):
         out.print(f"  [bold]{i}[/bold]. {escape(o.replace('_', ' '))}")
     while True:
-        raw = typer.prompt(label, default="", show_default=False).strip()
+        raw = str(typer.prompt(label, default="", show_default=False)).strip()
         if raw == "":
             return ""
         if raw.isdigit() and 1 <= int(raw) <= len(options):
