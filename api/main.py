@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
+from starlette.routing import Match
 
 from engine import __version__, evaluate
 from engine.definitions import load
@@ -90,6 +91,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def _serves_root(app: FastAPI) -> bool:
+    """Whether some route already answers `GET /` (e.g. the web page)."""
+    scope = {"type": "http", "method": "GET", "path": "/", "root_path": "",
+             "headers": [], "query_string": b""}
+    return any(route.matches(scope)[0] == Match.FULL for route in app.router.routes)
+
+
 def create_app(settings: Settings | None = None, *,
                routers: Sequence[APIRouter] = ROUTERS,
                extra_routers: Iterable[APIRouter] = ()) -> FastAPI:
@@ -113,7 +121,7 @@ def create_app(settings: Settings | None = None, *,
         app.include_router(router)
     from .teaching import install as install_teaching  # exercises, attempts, the web page
     install_teaching(app)
-    if not any(getattr(r, "path", None) == "/" for router in included for r in router.routes):
+    if not _serves_root(app):
         app.include_router(index.router)
     docs.mount_assets(app)
     problems.install(app)
