@@ -435,6 +435,18 @@ def _resolve(doc: ExerciseFile, lines: dict[tuple[Any, ...], int], name: str, *,
                 if t not in law.tests:
                     errors.append(ErrorItem(("questions", i, "expect"), f"unknown test '{t}'",
                                             "enum", list(law.tests)))
+    # A decisive or what-if question names its doctrine's verdict (or what it is not):
+    # asking that verdict in the same exercise would give the answer away.
+    named_elsewhere = {q.doctrine for q in doc.questions
+                       if isinstance(q, DecisiveQuestion | WhatIfQuestion)}
+    for i, q in enumerate(doc.questions):
+        if isinstance(q, VerdictsQuestion):
+            for d in q.doctrines:
+                if d in named_elsewhere:
+                    errors.append(ErrorItem(("questions", i, "doctrines"), f"{d} is the "
+                                            "subject of a decisive or what-if question here, "
+                                            "which gives its verdict away; ask another "
+                                            "doctrine's verdict", "gives_away"))
     if errors or scenario is None:
         raise _fail(name, lines, errors)
     ex = Exercise(doc=doc, scenario=scenario, scenario_ref=ref, parameters=params)
