@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_batch_body_bytes: int = Field(
         32 * MIB, ge=1, description="largest body of POST /v1/evaluate/batch (413 beyond)")
     batch_limit: int = Field(1000, ge=1, description="most scenarios in one batch (413 beyond)")
+    evaluation_threads: int = Field(
+        2, ge=1, le=64, description="threads that run evaluations (CPU-bound: more threads "
+                                   "than cores only starve the event loop of the GIL)")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(True, description="one structured JSON line per request")
     request_id_header: str = "X-Request-ID"

@@ -1,19 +1,18 @@
 """POST /v1/evaluate and POST /v1/evaluate/batch: thin callers of `engine.evaluate`.
 
 Evaluation is CPU-bound and the engine serialises durable-rules under a process lock, so it
-never runs on the event loop: `evaluate` is a `def` route (FastAPI runs it in the
-threadpool), the JSON batch runs in one threadpool call, and the NDJSON stream is a sync
-generator (Starlette iterates it in the threadpool).
+never runs on the event loop: every evaluation (one request, a JSON batch, each NDJSON line)
+runs in a small dedicated thread pool (`deps.run_evaluation`), the loop only parses,
+validates and writes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
@@ -23,7 +22,7 @@ from engine.errors import ErrorItem, InvalidInput
 from engine.evaluate import to_scenario
 from engine.result import Evaluation
 
-from ..deps import JsonBody, SettingsDep
+from ..deps import JsonBody, SettingsDep, run_evaluation
 from ..examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
 from ..models import BatchItem, EvaluateRequest
 from ..problems import (
@@ -68,16 +67,21 @@ def run(scenario: Any, parameters: Mapping[str, Any] | None, doctrines: list[str
     responses={200: {"content": {"application/json": {"example": evaluation_example()}}},
                **problem_responses(400, 413, 415, 422)},
 )
-def evaluate(
+async def evaluate(
     body: Annotated[EvaluateRequest, Body(openapi_examples=evaluate_examples())],
+    request: Request,
 ) -> Response:
     """Verdict, route, score, decisive tests, missing facts and widening for each doctrine,
     plus the classification of the force used. A fact that is absent or null is *unknown*.
 
     `explain=false` answers from the engine's fast path (the same rules compiled to plain
     Python, differential-tested against durable-rules): no trace and no per-test facts."""
-    ev = run(body.scenario, body.parameters, body.doctrines, body.explain)
-    return Response(ev.model_dump_json(), media_type="application/json")
+    text = await run_evaluation(request, _evaluate_json, body)
+    return Response(text, media_type="application/json")
+
+
+def _evaluate_json(body: EvaluateRequest) -> str:
+    return run(body.scenario, body.parameters, body.doctrines, body.explain).model_dump_json()
 
 
 # ---- batch -----------------------------------------------------------------------------
@@ -131,16 +135,18 @@ def _ndjson_lines(body: bytes, limit: int) -> list[tuple[int, str]]:
     return lines
 
 
-def _ndjson_stream(lines: list[tuple[int, str]]) -> Iterator[str]:
+def _ndjson_record(index: int, n: int, raw: str) -> str:
+    try:
+        item = json.loads(raw)
+    except ValueError as exc:
+        err = problem_body(400, f"line {n} is not valid JSON: {exc}", kind="malformed-line")
+        return f'{{"index":{index},"line":{n},"evaluation":null,"error":{json.dumps(err)}}}\n'
+    return _item_record(index, item, n) + "\n"
+
+
+async def _ndjson_stream(request: Request, lines: list[tuple[int, str]]) -> AsyncIterator[str]:
     for index, (n, raw) in enumerate(lines):
-        try:
-            item = json.loads(raw)
-        except ValueError as exc:
-            err = problem_body(400, f"line {n} is not valid JSON: {exc}", kind="malformed-line")
-            yield (f'{{"index":{index},"line":{n},"evaluation":null,'
-                   f'"error":{json.dumps(err)}}}\n')
-            continue
-        yield _item_record(index, item, n) + "\n"
+        yield await run_evaluation(request, _ndjson_record, index, n, raw)
 
 
 _BATCH_BODY = {
@@ -180,7 +186,7 @@ async def evaluate_batch(request: Request, settings: SettingsDep) -> Response:
     limit = settings.batch_limit
     if media == NDJSON:
         lines = _ndjson_lines(body, limit)
-        return StreamingResponse(_ndjson_stream(lines), media_type=NDJSON)
+        return StreamingResponse(_ndjson_stream(request, lines), media_type=NDJSON)
     if media != "application/json":
         raise ProblemError(415, f"expected Content-Type application/json or {NDJSON}, got "
                                 f"{media or 'none'}", kind="unsupported-media-type")
@@ -200,5 +206,5 @@ async def evaluate_batch(request: Request, settings: SettingsDep) -> Response:
     items: list[Any] = doc["items"]
     if len(items) > limit:
         raise _too_many(len(items), limit)
-    text = await run_in_threadpool(_json_batch, items)
+    text = await run_evaluation(request, _json_batch, items)
     return Response(text, media_type="application/json")

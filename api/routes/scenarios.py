@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from engine import evaluate
 from engine.errors import ErrorItem
 from engine.loader import LibraryEntry, library
 from engine.result import Classification, Evaluation, Verdict
 
+from ..deps import run_evaluation
 from ..models import DOCTRINE_IDS, ScenarioDetail, ScenarioSummary
 from ..problems import ProblemError, problem_responses
 
@@ -80,11 +81,17 @@ def get_scenario(scenario_id: ScenarioId) -> ScenarioDetail:
 @router.get("/scenarios/{scenario_id}/evaluation", response_model=Evaluation,
             summary="Evaluate a library scenario (default parameters)",
             responses=problem_responses(404, 422))
-def get_scenario_evaluation(
+async def get_scenario_evaluation(
+    request: Request,
     scenario_id: ScenarioId,
     explain: Annotated[bool, Query(description="include the trace and per-test facts "
                                                "(false: fast path)")] = True,
 ) -> Response:
     e = _entry(scenario_id)
+    text = await run_evaluation(request, _evaluation_json, e, explain)
+    return Response(text, media_type="application/json")
+
+
+def _evaluation_json(e: LibraryEntry, explain: bool) -> str:
     ev = evaluate(e.scenario, explain=explain, engine="rete" if explain else "fast")
-    return Response(ev.model_dump_json(), media_type="application/json")
+    return ev.model_dump_json()

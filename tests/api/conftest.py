@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
+# The app includes the teaching feature, whose SQLite file defaults to ./data: keep test
+# runs from writing into the work tree.
+os.environ.setdefault("IMMINENCE_DATA_DIR", tempfile.mkdtemp(prefix="imminence-api-tests-"))
+
+from api.main import create_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,195 @@
+"""`make bench` (api): the HTTP API under load, against a real uvicorn process on loopback.
+
+For POST /v1/evaluate (explain on and off) and GET /healthz, at 16 and 64 concurrent
+keep-alive connections, for a fixed time each: requests/s, p50/p99 latency, errors. The
+ratio evaluate/healthz (same run) says what the engine costs over the HTTP stack.
+Floors: the ratio with explain off >= 0.25, p99 <= 100 ms at 16 connections, 0 errors.
+
+The load generator is asyncio on raw sockets (HTTP/1.1, keep-alive), far cheaper per request
+than an HTTP client library, so that it measures the server rather than itself; it still
+shares this machine's cores with the server, which is part of what limits the figures.
+
+    python -m bench api                     # API_BENCH_SECONDS=4 per case by default
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.loader import library
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+SECONDS = float(os.environ.get("API_BENCH_SECONDS", "4"))
+WARMUP = 0.5
+CONNECTIONS = (16, 64)
+RATIO_FLOOR = 0.25
+P99_FLOOR_MS = 100.0
+
+
+@dataclass
+class Result:
+    name: str
+    connections: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        xs = sorted(self.latencies)
+        return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _request(method: str, path: str, port: int, body: bytes | None = None) -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+    if body is None:
+        return (head + "\r\n").encode()
+    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+async def _connection(port: int, requests: list[bytes], offset: int, start: float,
+                      stop: float, out: list[float], errors: list[int],
+                      count: list[int]) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    i = offset
+    try:
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= stop:
+                break
+            writer.write(requests[i % len(requests)])
+            i += 1
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = 0
+            for line in head.lower().split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            t1 = time.perf_counter()
+            if t0 >= start:  # measured window (after warm-up)
+                count[0] += 1
+                out.append(t1 - t0)
+                if status != 200:
+                    errors[0] += 1
+    except (OSError, asyncio.IncompleteReadError, ValueError):
+        errors[0] += 1
+    finally:
+        writer.close()
+
+
+async def _load(port: int, name: str, requests: list[bytes], connections: int) -> Result:
+    now = time.perf_counter()
+    start, stop = now + WARMUP, now + WARMUP + SECONDS
+    lat: list[float] = []
+    errors, count = [0], [0]
+    await asyncio.gather(*(_connection(port, requests, k, start, stop, lat, errors, count)
+                           for k in range(connections)))
+    return Result(name, connections, count[0], errors[0], SECONDS, lat)
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the server did not become ready")
+
+
+def main() -> None:
+    port = _free_port()
+    bodies = [e.scenario.model_dump(mode="json", exclude_none=True) for e in library()]
+    explain_on = [_request("POST", "/v1/evaluate", port,
+                           json.dumps({"scenario": b, "explain": True}).encode())
+                  for b in bodies]
+    explain_off = [_request("POST", "/v1/evaluate", port,
+                            json.dumps({"scenario": b, "explain": False}).encode())
+                   for b in bodies]
+    health = [_request("GET", "/healthz", port)]
+    data_dir = tempfile.mkdtemp(prefix="imminence-bench-")
+    env = {**os.environ, "IMMINENCE_DATA_DIR": data_dir}
+    log = open(Path(data_dir) / "server.log", "wb")  # noqa: SIM115 - closed below
+    # uvicorn's own access log is off; the app's structured access log is on (as served).
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", HOST,
+           "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    results: list[Result] = []
+    try:
+        _wait_ready(port, proc)
+        for conns in CONNECTIONS:
+            for name, reqs in (("GET /healthz", health),
+                               ("POST /v1/evaluate explain=false", explain_off),
+                               ("POST /v1/evaluate explain=true", explain_on)):
+                results.append(asyncio.run(_load(port, name, reqs, conns)))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+    load = os.getloadavg()[0]
+    print(f"uvicorn (1 worker, h11, structured access log on) on loopback; {SECONDS:g} s per "
+          f"case after {WARMUP:g} s warm-up; {os.cpu_count()} CPUs shared with the load "
+          f"generator; load average {load:.1f} (other processes on the machine skew figures)")
+    print(f"{'case':34} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for r in results:
+        print(f"{r.name:34} {r.connections:5d} {r.rps:8.0f} {r.pct(0.50):8.2f} "
+              f"{r.pct(0.99):8.2f} {r.errors:6d}")
+    failed = []
+    by = {(r.name, r.connections): r for r in results}
+    for conns in CONNECTIONS:
+        h = by[("GET /healthz", conns)]
+        for mode in ("false", "true"):
+            ev = by[(f"POST /v1/evaluate explain={mode}", conns)]
+            ratio = ev.rps / h.rps if h.rps else 0.0
+            print(f"ratio evaluate(explain={mode})/healthz at {conns}: {ratio:.2f}")
+            if mode == "false" and ratio < RATIO_FLOOR:
+                failed.append(f"ratio {ratio:.2f} < {RATIO_FLOOR} at {conns} connections")
+    for r in results:
+        if r.errors:
+            failed.append(f"{r.errors} errors in {r.name} at {r.connections}")
+        if r.connections == 16 and r.pct(0.99) > P99_FLOOR_MS:
+            failed.append(f"p99 {r.pct(0.99):.1f} ms > {P99_FLOOR_MS:g} ms: {r.name} at 16")
+    if failed:
+        print("FLOOR MISSED: " + "; ".join(failed))
+        raise SystemExit(1)
+    print("floors met: ratio (explain off) >= 0.25, p99 <= 100 ms at 16 connections, 0 errors")
+
+
+if __name__ == "__main__":
+    main()
