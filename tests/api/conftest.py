@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 # runs from writing into the work tree.
 os.environ.setdefault("IMMINENCE_DATA_DIR", tempfile.mkdtemp(prefix="imminence-api-tests-"))
 
-from api.main import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.main import create_app
+from api.settings import Settings
 
 
 @pytest.fixture(scope="session")
