@@ -79,7 +79,7 @@ def resolve(overrides: Mapping[str, Any] | None = None, law: Law | None = None,
                                     allowed=list(law.parameters)))
             continue
         if p.type == "harm":
-            if value not in law.scales["harm"]:
+            if not isinstance(value, str) or value not in law.scales["harm"]:
                 errors.append(ErrorItem(loc, f"must be one of {', '.join(law.scales['harm'])}"
                                         f", got {value!r}", "enum", list(law.scales["harm"])))
             else:

@@ -79,6 +79,9 @@ def test_unknown_parameter_is_named_with_a_suggestion() -> None:
     ({"caroline_max_hours": -1}, "parameters.caroline_max_hours"),
     ({"contextual_min_probability": 2}, "parameters.contextual_min_probability"),
     ({"gravity_threshold": "huge"}, "parameters.gravity_threshold"),
+    ({"gravity_threshold": {}}, "parameters.gravity_threshold"),
+    ({"caroline_max_hours": "72"}, "parameters.caroline_max_hours"),
+    ({"nss_min_probability": 0.5}, "parameters.nss_min_probability"),
     ({"nss_min_probability": {"minor": 0.1}}, "parameters.nss_min_probability.minor"),
     ({"nss_min_probability": {"grave": "half"}}, "parameters.nss_min_probability.grave"),
 ])
