@@ -17,6 +17,7 @@ above the peak at N/4.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,8 @@ class RunFigures:
     peak_mb: float
     main_peak_mb: float
     out_mb: float
+    cpu_seconds: float  # user + system time of the whole process tree
+    load: float  # the 1-minute load average when the run ended (other users of the cores)
 
     @property
     def rate(self) -> float:
@@ -59,18 +62,17 @@ def _rss_kb(pid: int) -> int:
 
 
 def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
         try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                out += [int(c) for c in fh.read().split()]
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            out.append(int(entry))
     return out
 
 
@@ -97,6 +99,7 @@ def generate_sweep(n: int, path: Path) -> None:
 
 def run(sweep: Path, n: int, workers: int, out: Path) -> RunFigures:
     peak = [0, 0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen([str(IMMINENCE), "batch", str(sweep), "--out", str(out),
                              "--workers", str(workers)],
@@ -113,6 +116,8 @@ def run(sweep: Path, n: int, workers: int, out: Path) -> RunFigures:
     sampler.start()
     _, err = proc.communicate()
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
     if proc.returncode != 0:
@@ -122,7 +127,8 @@ def run(sweep: Path, n: int, workers: int, out: Path) -> RunFigures:
         raise SystemExit(f"expected {n} results, got {lines}")
     size = out.stat().st_size / 2**20
     out.unlink()
-    return RunFigures(workers, n, seconds, peak[0] / 1024, peak[1] / 1024, size)
+    return RunFigures(workers, n, seconds, peak[0] / 1024, peak[1] / 1024, size, cpu,
+                      os.getloadavg()[0])
 
 
 def main() -> None:
@@ -145,11 +151,14 @@ def main() -> None:
             figures.append(f)
             print(f"batch  N={f.n:>7,}  workers={f.workers}  {f.seconds:7.1f}s  "
                   f"{f.rate:7.1f} scenarios/s  peak RSS {f.peak_mb:6.1f} MB (main process "
-                  f"{f.main_peak_mb:5.1f} MB)  output {f.out_mb:,.0f} MB", flush=True)
+                  f"{f.main_peak_mb:5.1f} MB)  output {f.out_mb:,.0f} MB  CPU {f.cpu_seconds:.0f}s"
+                  f" ({f.cpu_seconds / f.seconds:.2f} cores busy)  load {f.load:.1f}", flush=True)
     one, two, small = figures
     speedup = two.rate / one.rate
     growth = two.peak_mb / small.peak_mb
-    print(f"speed-up 2 workers / 1 worker: {speedup:.2f} (floor {SPEEDUP_FLOOR})")
+    print(f"speed-up 2 workers / 1 worker: {speedup:.2f} (floor {SPEEDUP_FLOOR}); cores the "
+          f"runs got: {one.cpu_seconds / one.seconds:.2f} and {two.cpu_seconds / two.seconds:.2f}"
+          " (below 1 and 2: other processes were using the cores; the figure is then low)")
     print(f"peak RSS at N vs N/4 (2 workers): {two.peak_mb:.1f} MB vs {small.peak_mb:.1f} MB "
           f"= x{growth:.2f} (floor: at most x{MEMORY_SLACK} and +{MEMORY_SLACK_MB:.0f} MB)")
     failed = []

@@ -258,16 +258,6 @@ def _init_worker(config: WorkerConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def compact(result: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a §5 result that the CSV and the reports use."""
-    out = {k: result[k] for k in ("input", "scenario_id", "classification") if k in result}
-    out["doctrines"] = {
-        d: {k: r[k] for k in ("verdict", "route", "score", "score_max", "decisive")}
-        for d, r in result["doctrines"].items()
-    }
-    return out
-
-
 def run_task(task: Task, config: WorkerConfig) -> Outcome:
     try:
         scenario, vary = load_task(task)
@@ -280,11 +270,19 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
     head: dict[str, Any] = {"key": task.key, "index": task.index}
     if vary is not None:
         head["vary"] = vary
-    record: dict[str, Any] = {"input": head, **ev.model_dump(mode="json")}
-    if not config.full:
-        record = compact(record)
-    return Outcome(task.index, task.key, json.dumps(record, ensure_ascii=False,
-                                                   separators=(",", ":")))
+    head_json = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    if config.full:
+        # pydantic's serialiser is about 4x faster than json.dumps(model_dump()) and
+        # writes the same text; the `input` key is spliced in front of the result's keys.
+        return Outcome(task.index, task.key, '{"input":' + head_json + ","
+                       + ev.model_dump_json()[1:])
+    record: dict[str, Any] = {
+        "scenario_id": ev.scenario_id, "classification": ev.classification,
+        "doctrines": {d: {"verdict": r.verdict, "route": r.route, "score": r.score,
+                          "score_max": r.score_max, "decisive": list(r.decisive)}
+                      for d, r in ev.doctrines.items()}}
+    return Outcome(task.index, task.key, '{"input":' + head_json + ","
+                   + json.dumps(record, ensure_ascii=False, separators=(",", ":"))[1:])
 
 
 @dataclass
@@ -571,7 +569,9 @@ def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:
     if data is not None and suffix in (".md", ".html"):
         tmp = config.out.with_name(config.out.name + ".tmp")
         if suffix == ".md":
-            tmp.write_text(report.markdown(data, charts_dir=config.charts), encoding="utf-8")
+            link = None if config.charts is None else Path(
+                os.path.relpath(config.charts.resolve(), config.out.resolve().parent))
+            tmp.write_text(report.markdown(data, charts_dir=link), encoding="utf-8")
         else:
             tmp.write_text(report.html(data), encoding="utf-8")
         tmp.replace(config.out)
