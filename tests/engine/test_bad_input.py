@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import InputFileError, InvalidInput, evaluate
+from engine.definitions import load
 from engine.loader import load_scenario_file
 from tests.conftest import ROOT, SCENARIOS
 
@@ -110,3 +114,26 @@ def test_cli_reports_a_missing_file_without_a_traceback(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "nope.yaml" in proc.stderr
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+PARAMETER_NAMES = [*load().parameters, "bogus"]
+
+
+@given(st.dictionaries(st.sampled_from(PARAMETER_NAMES), JSON, max_size=4))
+def test_any_parameters_either_apply_or_raise_invalid_input(params: dict[str, Any]) -> None:
+    try:
+        evaluate({}, params, engine="fast")
+    except InvalidInput as exc:
+        assert all(e.path.startswith("parameters.") for e in exc.errors)
+
+
+@given(st.dictionaries(st.sampled_from(["threat", "armed_attack", "response", "id", "zzz"]),
+                       JSON, max_size=3))
+def test_any_scenario_document_either_evaluates_or_raises_invalid_input(doc: dict[str, Any]) -> None:
+    try:
+        evaluate(doc, engine="fast")
+    except InvalidInput as exc:
+        assert exc.errors and all(e.path.startswith("scenario") for e in exc.errors)
