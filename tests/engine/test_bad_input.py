@@ -132,7 +132,8 @@ def test_any_parameters_either_apply_or_raise_invalid_input(params: dict[str, An
 
 @given(st.dictionaries(st.sampled_from(["threat", "armed_attack", "response", "id", "zzz"]),
                        JSON, max_size=3))
-def test_any_scenario_document_either_evaluates_or_raises_invalid_input(doc: dict[str, Any]) -> None:
+def test_any_scenario_document_either_evaluates_or_raises_invalid_input(
+        doc: dict[str, Any]) -> None:
     try:
         evaluate(doc, engine="fast")
     except InvalidInput as exc:
