@@ -12,6 +12,7 @@ data directory is created on first use.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,13 +32,15 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "teaching_alembic_version"
+_MIGRATING = threading.Lock()  # alembic's context is process-global: one migration at a time
 
 
 class Base(DeclarativeBase):
@@ -132,14 +135,25 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration (idempotent; once per Store)."""
-        with self._lock:
+        with self._lock, _MIGRATING:
             if self._migrated:
                 return
             cfg = Config()
             cfg.set_main_option("script_location", str(MIGRATIONS))
-            with self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+            # Several server processes may start at once: PostgreSQL serialises them with
+            # an advisory lock; SQLite with its write lock, and a loser retries.
+            for attempt in range(5):
+                try:
+                    with self.engine.begin() as conn:
+                        if conn.dialect.name == "postgresql":
+                            conn.execute(text("SELECT pg_advisory_xact_lock(7446217)"))
+                        cfg.attributes["connection"] = conn
+                        command.upgrade(cfg, "head")
+                    break
+                except DBAPIError:
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
             self._migrated = True
 
     def _session(self) -> Session:

@@ -4,6 +4,8 @@ idempotency key do not duplicate, the schema comes from the Alembic migrations."
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from api.teaching.storage import VERSION_TABLE, IdempotencyConflict, Store
+
+from .servers import ROOT
 
 
 def add(store: Store, key: str | None = "k1", student: str = "ann",
@@ -92,3 +96,17 @@ def test_sqlite_file_and_directory_are_created_with_wal_and_full_sync(tmp_path: 
     assert db.exists()
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert sync == 2  # FULL
+
+
+def test_several_processes_starting_at_once_migrate_once(database_url: str) -> None:
+    code = ("import sys; from api.teaching.storage import Store; "
+            "s = Store(sys.argv[1]); s.migrate(); print(s.count())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, database_url], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-800:] for _, err in outs]
+    store = Store(database_url)
+    add(store)
+    assert store.count() == 1
+    store.dispose()
