@@ -254,8 +254,10 @@ _config: WorkerConfig | None = None
 def _init_worker(config: WorkerConfig) -> None:
     global _config
     _config = config
-    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do. The
+    # parent's SIGTERM handler (if any) is not for workers: the pool ends them with SIGTERM.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run_task(task: Task, config: WorkerConfig) -> Outcome:
