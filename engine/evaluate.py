@@ -21,7 +21,7 @@ from .errors import EngineError, ErrorItem, InvalidInput
 from .logic import Status, status
 from .network import DoctrinePlan, Network, RouteInstance, build
 from .parameters import Parameters, canonical, resolve
-from .result import DoctrineResult, Evaluation, TestResult, TraceEntry
+from .result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
 from .runtime import Firing
 from .runtime import engine as rule_engine
 from .scenario import Scenario
@@ -157,8 +157,8 @@ def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Param
              firings: list[Firing] | None, explain: bool) -> Evaluation:
     """Turn what the rules derived into the §5 result: routes, scores, decisive tests."""
     reported_status = tests.get(net.weighing.key, "unknown")
-    reported = TestResult.model_construct(
-        test=net.weighing.test.id, route=None, status=reported_status,  # type: ignore[arg-type]
+    reported = construct(TestResult,
+        test=net.weighing.test.id, route=None, status=reported_status,
         facts={f: facts.get(f) for f in net.weighing.facts} if explain else {},
         source=net.weighing.test.source)
     out: dict[str, DoctrineResult] = {}
@@ -167,7 +167,7 @@ def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Param
         plan = net.doctrines[d_id]
         out[d_id] = _doctrine(net, plan, facts, tests, routes, verdicts.get(d_id),
                               reported_status, reported, firings, explain, shared)
-    return Evaluation.model_construct(scenario_id=sc.id, classification=classification,  # type: ignore[arg-type]
+    return construct(Evaluation, scenario_id=sc.id, classification=classification,
                       parameters=params, doctrines=out)
 
 
@@ -231,9 +231,9 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         for t in r.tests:
             tr = shared.get((t.key, r.route.id))
             if tr is None:
-                tr = shared[(t.key, r.route.id)] = TestResult.model_construct(
+                tr = shared[(t.key, r.route.id)] = construct(TestResult,
                     test=t.test.id, route=r.route.id,
-                    status=tests.get(t.key, "unknown"),  # type: ignore[arg-type]
+                    status=tests.get(t.key, "unknown"),
                     facts={f: facts.get(f) for f in t.facts} if explain else {},
                     source=t.test.source)
             test_results.append(tr)
@@ -243,8 +243,8 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         trace = [_trace_entry(f.rule, f.source) for f in firings if f.rule in mine]
     # Built from trusted parts, so not validated again (validation cost more than the rules);
     # a test checks that every result validates against these models.
-    return DoctrineResult.model_construct(
-        name=d.name, standing=d.standing, verdict=verdict,  # type: ignore[arg-type]
+    return construct(DoctrineResult,
+        name=d.name, standing=d.standing, verdict=verdict,
         route=chosen.route.id, score=score, score_max=score_max, tests=test_results,
         reported=reported, decisive=decisive, missing_facts=missing, widening=widening,
         trace=trace)
@@ -252,7 +252,7 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
 
 @lru_cache(maxsize=4096)
 def _trace_entry(rule: str, source: str) -> TraceEntry:
-    return TraceEntry.model_construct(rule=rule, source=source)
+    return construct(TraceEntry, rule=rule, source=source)
 
 
 def _rules_of(net: Network, d_id: str) -> frozenset[str]:

@@ -6,7 +6,7 @@ the HTTP API returns. Keys may be added; none of the §5 keys is ever renamed.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +67,24 @@ class Evaluation(BaseModel):
     doctrines: dict[str, DoctrineResult]
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def construct(cls: type[M], **values: Any) -> M:
+    """Construct a result model from trusted, complete values without validating them.
+
+    The engine builds results from parts it made itself; validation (and even pydantic's
+    `model_construct`) cost more than the rules. Every field must be given. A test checks
+    that every result validates against these models.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 __all__ = [
     "Classification",
     "DoctrineResult",
@@ -75,4 +93,5 @@ __all__ = [
     "TestStatus",
     "TraceEntry",
     "Verdict",
+    "construct",
 ]

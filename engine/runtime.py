@@ -57,6 +57,7 @@ class Run:
     verdicts: dict[str, str] = field(default_factory=dict)  # doctrine -> verdict
     classes: list[str] = field(default_factory=list)
     asserted: set[str] = field(default_factory=set)
+    fired: set[str] = field(default_factory=set)
 
 
 class _Compiled:
@@ -141,6 +142,12 @@ class RuleEngine:
     def _fire(self, action: Action) -> None:
         run = self._run
         assert run is not None and self._handle is not None
+        # durable-rules activates a rule once for each alternative of an `$or` that matches
+        # (a test fails for each of its failed parts); the rule is recorded once, the first
+        # time, and what it derives is asserted once.
+        if action.rule in run.fired:
+            return
+        run.fired.add(action.rule)
         run.firings.append(Firing(action.rule, action.source))
         kind = action.kind
         if kind == "test":

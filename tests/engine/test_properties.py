@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import evaluate
+from engine import Evaluation, evaluate
 from tests.strategies import flat_facts, scenarios, to_document, value_of
 
 # justified under the left doctrine implies justified under the right one (DOCTRINES §4)
@@ -49,6 +49,28 @@ def test_learning_an_unknown_fact_never_reverses_a_settled_verdict(
         for t_before, t_after in zip(r.tests, after[d].tests, strict=True):
             if t_before.status != "unknown":
                 assert t_after.status == t_before.status, (d, t_before.test, fact)
+
+
+@given(scenarios)
+def test_every_result_validates_against_the_result_models(doc: dict[str, Any]) -> None:
+    for engine in ("rete", "fast"):
+        result = evaluate(doc, engine=engine)
+        assert Evaluation.model_validate(result.model_dump()) == result
+
+
+@given(scenarios)
+def test_the_trace_records_each_rule_once_and_the_rule_that_decided(doc: dict[str, Any]) -> None:
+    for d, r in evaluate(doc).doctrines.items():
+        rules = [t.rule for t in r.trace]
+        assert len(rules) == len(set(rules))
+        assert rules[0] == "scenario.asserted"
+        decided = {"justified": f"{d}.justified.{r.route}", "not_justified": f"{d}.not_justified",
+                   "indeterminate": f"{d}.indeterminate"}[r.verdict]
+        assert decided in rules
+        for t in r.tests:  # every test that was decided shows the rule that decided it
+            if t.status != "unknown":
+                assert any(x.startswith(f"test.{t.test}") and x.endswith(t.status)
+                           for x in rules), t.test
 
 
 @given(scenarios)
