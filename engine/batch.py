@@ -35,8 +35,9 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -498,11 +499,18 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
                 if progress is not None:
                     progress(handled, summary.total)
         else:
-            with Pool(workers, initializer=_init_worker, initargs=(wconfig,)) as pool:
+            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(wconfig,))
+            try:
                 for result in _ordered(pool, fresh_tasks(), chunk, window=workers * 4):
                     handled = _take(result, writer, summary, report_invalid, handled)
                     if progress is not None:
                         progress(handled, summary.total)
+            except BrokenProcessPool:
+                raise BatchError(f"a worker process died (killed, or out of memory); the "
+                                 f"{summary.resumed + summary.evaluated} scenarios done are "
+                                 f"in {journal}: rerun with --resume to continue") from None
+            finally:
+                _stop(pool)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -539,10 +547,22 @@ def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
         yield chunk
 
 
-def _ordered(pool: Pool, tasks: Iterator[Task], size: int,
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down at once: chunks in flight are abandoned (their scenarios are
+    not in the journal, so --resume does them again)."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes.values():
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes.values():
+        proc.join(timeout=5)
+
+
+def _ordered(pool: ProcessPoolExecutor, tasks: Iterator[Task], size: int,
              window: int) -> Iterator[ChunkResult]:
     """Chunk results in submission order, with at most `window` chunks in flight."""
-    pending: deque[AsyncResult[ChunkResult]] = deque()
+    pending: deque[Future[ChunkResult]] = deque()
     chunks = _chunks(tasks, size)
     exhausted = False
     while True:
@@ -551,10 +571,10 @@ def _ordered(pool: Pool, tasks: Iterator[Task], size: int,
             if nxt is None:
                 exhausted = True
             else:
-                pending.append(pool.apply_async(_run_chunk, (nxt,)))
+                pending.append(pool.submit(_run_chunk, nxt))
         if not pending:
             return
-        yield pending.popleft().get()
+        yield pending.popleft().result()
 
 
 def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:

@@ -96,3 +96,30 @@ def test_resume_of_a_finished_run_does_nothing_twice(
     res = run_cli("batch", big_sweep, "--out", out, "--resume")
     assert res.returncode == 0 and "0 evaluated" in res.stderr
     assert out.read_bytes() == reference[".jsonl"].read_bytes()
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+            out += [int(c) for c in fh.read().split()]
+    return out
+
+
+def test_a_killed_worker_stops_the_run_cleanly_and_resume_finishes_it(
+        big_sweep: Path, reference: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([str(IMMINENCE), "batch", str(big_sweep), "--out", str(out),
+                             "--workers", "2", "--chunk-size", "4"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 10**6):
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "a worker process died" in err, err
+    res = run_cli("batch", big_sweep, "--out", out, "--workers", "2", "--resume")
+    assert res.returncode == 0, res.stderr
+    assert out.read_bytes() == reference[".jsonl"].read_bytes()
