@@ -138,3 +138,17 @@ def test_a_rule_citing_an_unknown_source_is_refused(tmp_path: Path) -> None:
     (copy / "tests.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
     with pytest.raises(RulesError, match="no-such-source"):
         load(copy)
+
+
+def test_the_result_model_knows_exactly_the_classes_of_the_rules() -> None:
+    from typing import get_args
+
+    from engine.result import Classification
+
+    assert list(get_args(Classification)) == [c.id for c in load().classes]
+
+
+def test_exercises_offer_exactly_the_classes_of_the_rules() -> None:
+    from engine.exercises import CLASSIFICATIONS
+
+    assert sorted(CLASSIFICATIONS) == sorted(c.id for c in load().classes)
