@@ -17,6 +17,12 @@ durable-rules (2.0.28, unmaintained) keeps global state and has sharp edges, eac
   session deleted, and an EngineError raised.
 - *Facts, not events*; *negation needs ordering*: the end marker that the negation rules
   wait for is asserted only after the first phase has gone quiet.
+- *Numbers with an exponent* (`1e-05`, `1e+16`) make the C parser fail, or crash the
+  process when it happens inside an action (found by the property tests, not listed in
+  DESIGN.md): everything sent to the engine goes through `jsonfmt.dumps`, which writes
+  plain decimals.
+- *An `$or` condition activates its rule once per matching alternative*: the action
+  records a rule's first firing only and asserts each derived fact once.
 
 Rulesets are compiled per parameter set and cached (the default set for the life of the
 process, a few others least-recently-used, deleted from the C engine when evicted).
