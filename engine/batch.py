@@ -71,22 +71,27 @@ class Task:
     payload: Any  # doc: the file path; jsonl: the line's text; csv: {column: cell}
 
 
-def input_files(paths: list[str | Path]) -> Iterator[Path]:
-    """Files named, and the scenario files directly inside folders named, sorted."""
+def input_files(paths: list[str | Path], exclude: frozenset[Path] = frozenset()
+                ) -> Iterator[Path]:
+    """Files named, and the scenario files directly inside folders named, sorted; never
+    the batch's own output or journal (`exclude`, resolved paths) found in a folder."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                if child.suffix in INPUT_SUFFIXES and child.is_file():
+                if (child.suffix in INPUT_SUFFIXES and child.is_file()
+                        and child.resolve() not in exclude
+                        and not child.name.endswith((".partial.jsonl", ".tmp"))):
                     yield child
         else:
             yield p
 
 
-def iter_tasks(paths: list[str | Path]) -> Iterator[Task]:
+def iter_tasks(paths: list[str | Path], exclude: frozenset[Path] = frozenset()
+               ) -> Iterator[Task]:
     """Every input scenario, in order, streamed (a JSONL or CSV file is never loaded)."""
     index = 0
-    for path in input_files(paths):
+    for path in input_files(paths, exclude):
         name = str(path)
         if path.suffix == ".jsonl":
             with _open_input(path) as fh:
@@ -121,10 +126,10 @@ def _open_input(path: Path, newline: str | None = None) -> TextIO:
         raise BatchError(f"{path}: cannot read: {exc}") from None
 
 
-def count_tasks(paths: list[str | Path]) -> int:
+def count_tasks(paths: list[str | Path], exclude: frozenset[Path] = frozenset()) -> int:
     """How many scenarios the inputs hold (one cheap streaming pass, for the progress bar)."""
     n = 0
-    for path in input_files(paths):
+    for path in input_files(paths, exclude):
         if path.suffix == ".jsonl":
             with _open_input(path) as fh:
                 n += sum(1 for line in fh if line.strip())
@@ -281,6 +286,7 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
                        + ev.model_dump_json()[1:])
     record: dict[str, Any] = {
         "scenario_id": ev.scenario_id, "classification": ev.classification,
+        "parameters": ev.parameters,
         "doctrines": {d: {"verdict": r.verdict, "route": r.route, "score": r.score,
                           "score_max": r.score_max, "decisive": list(r.decisive)}
                       for d, r in ev.doctrines.items()}}
@@ -321,6 +327,8 @@ class ResumePoint:
     last_index: int = -1
     last_key: str | None = None
     gaps: set[int] = field(default_factory=set)  # indices below last_index not in it: invalid
+    parameters: dict[str, Any] | None = None  # of the first record: the run's options
+    doctrines: list[str] | None = None
 
 
 def read_journal(path: Path, *, repair: bool) -> ResumePoint:
@@ -336,8 +344,12 @@ def read_journal(path: Path, *, repair: bool) -> ResumePoint:
             if not raw.endswith(b"\n"):
                 break  # a line cut by a kill: dropped
             try:
-                head = json.loads(raw)["input"]
+                record = json.loads(raw)
+                head = record["input"]
                 index, key = int(head["index"]), str(head["key"])
+                if point.doctrines is None:
+                    point.parameters = record.get("parameters")
+                    point.doctrines = list(record.get("doctrines") or {})
             except (ValueError, KeyError, TypeError):
                 raise BatchError(f"{path}: line at byte {pos} is not a batch record; "
                                  "is this the output of `imminence batch`?") from None
@@ -442,24 +454,31 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
     from .evaluate import check_doctrines
     from .parameters import resolve
 
-    resolve(config.parameters)  # checked here, once; each worker passes the overrides on
+    params = resolve(config.parameters)  # checked here, once; workers get the overrides
     doctrines = check_doctrines(config.doctrines)
     journal = journal_path(config.out)
+    own = frozenset({config.out.resolve(), journal.resolve()})
     summary = BatchSummary(out=config.out)
     started = time.monotonic()
 
     if config.resume:
         point = read_journal(journal, repair=True)
         if point.done == 0 and journal != config.out and config.out.exists():
-            summary.total = count_tasks(config.inputs)
+            summary.total = count_tasks(config.inputs, own)
             summary.resumed = summary.total  # already rendered by a completed run
             return summary
+        if point.doctrines is not None and (point.doctrines != doctrines or (
+                point.parameters is not None and point.parameters != params)):
+            raise BatchError(f"{journal} was written with other --doctrine or --set options "
+                             f"(doctrines {', '.join(point.doctrines)}; parameters "
+                             f"{point.parameters}): resume with the same options, or run "
+                             "again without --resume")
     else:
         point = ResumePoint()
         if journal != config.out and config.out.exists():
             config.out.unlink()
     summary.resumed = point.done
-    summary.total = count_tasks(config.inputs)
+    summary.total = count_tasks(config.inputs, own)
 
     def report_invalid(lines: list[str]) -> None:
         summary.invalid_count += 1
@@ -475,7 +494,7 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
 
     def fresh_tasks() -> Iterator[Task]:
         nonlocal handled
-        for task in iter_tasks(config.inputs):
+        for task in iter_tasks(config.inputs, own):
             if task.index <= point.last_index:
                 if task.index == point.last_index and task.key != point.last_key:
                     raise BatchError(f"{journal}: its last record is {point.last_key!r} but "

@@ -166,3 +166,26 @@ def test_resume_cuts_a_torn_last_line(sweep: Path, tmp_path: Path) -> None:
     assert read_journal(out, repair=False).done == 5
     _run([sweep], out, resume=True, workers=2)
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_output_inside_an_input_folder_is_not_read_as_input(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((SCENARIOS / "caroline-1837.yaml").read_text())
+    out = folder / "results.jsonl"
+    _run([folder], out)
+    _run([folder], out)
+    assert [r["scenario_id"] for r in read_jsonl(out)] == ["caroline-1837"]
+
+
+def test_resume_refuses_other_options(sweep: Path, tmp_path: Path) -> None:
+    full, out = tmp_path / "full.jsonl", tmp_path / "out.jsonl"
+    _run([sweep], full, parameters={"caroline_max_hours": 24})
+    out.write_bytes(b"".join(full.read_bytes().splitlines(keepends=True)[:3]))
+    with pytest.raises(BatchError, match="other --doctrine or --set options"):
+        _run([sweep], out, resume=True)
+    with pytest.raises(BatchError, match="other --doctrine or --set options"):
+        _run([sweep], out, resume=True, parameters={"caroline_max_hours": 24},
+             doctrines=["caroline"])
+    _run([sweep], out, resume=True, parameters={"caroline_max_hours": 24})
+    assert out.read_bytes() == full.read_bytes()
