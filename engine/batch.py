@@ -494,6 +494,7 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
 
     def fresh_tasks() -> Iterator[Task]:
         nonlocal handled
+        started_fresh = False
         for task in iter_tasks(config.inputs, own):
             if task.index <= point.last_index:
                 if task.index == point.last_index and task.key != point.last_key:
@@ -504,13 +505,14 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
                     report_invalid(invalid_lines(task) or [f"{task.key}: invalid"])
                 handled += 1
                 continue
+            if not started_fresh and progress is not None:
+                progress(handled, summary.total)  # the first call: what was done before
+            started_fresh = True
             yield task
 
     workers = max(1, config.workers)
     chunk = config.chunk_size or (8 if workers == 1 else 16)
     try:
-        if progress is not None:
-            progress(0, summary.total)
         if workers == 1:
             _init_worker_local(wconfig)
             for result in map(_run_chunk, _chunks(fresh_tasks(), chunk)):

@@ -77,8 +77,8 @@ class _Reporter:
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(),
                                  TextColumn("{task.fields[rate]:>7.1f}/s"),
-                                 TimeElapsedColumn(), TextColumn("left"),
-                                 TimeRemainingColumn(), console=err)
+                                 TimeElapsedColumn(), TimeRemainingColumn(),
+                                 TextColumn("left"), console=err)
             self._bar.__enter__()
             self._task = self._bar.add_task(self.label, total=None, rate=0.0)
         return self
