@@ -207,29 +207,38 @@ def chart_sweep(data: ReportData, name: str) -> Any:
     """Verdict shares per doctrine against one varied field (other fields pooled)."""
     values = data.sweep_values(name)
     ds = data.doctrines
-    fig = _figure(max(6.0, 0.35 * len(values) + 3), 1.3 * len(ds) + 1.2)
+    fig = _figure(min(14.0, max(6.0, 0.35 * len(values) + 3)), 1.3 * len(ds) + 1.2)
     axes = fig.subplots(len(ds), 1, squeeze=False, sharex=True)
     xs = list(range(len(values)))
+    dense = len(values) > 40  # many values: stacked areas, not thousands of bars
     for i, d in enumerate(ds):
         ax = axes[i][0]
         bottom = [0.0] * len(values)
+        series = []
         for v in VERDICTS:
             shares = []
             for value in values:
                 counts = data.sweep[name][value][d]
                 shares.append(counts[v] / max(sum(counts.values()), 1))
-            ax.bar(xs, shares, bottom=bottom, width=0.9, color=VERDICT_COLOUR[v],
-                   label=VERDICT_LABEL[v])
+            series.append(shares)
+            if not dense:
+                ax.bar(xs, shares, bottom=bottom, width=0.9, color=VERDICT_COLOUR[v],
+                       label=VERDICT_LABEL[v])
             bottom = [a + b for a, b in zip(bottom, shares, strict=True)]
+        if dense:
+            ax.stackplot(xs, *series, colors=[VERDICT_COLOUR[v] for v in VERDICTS],
+                         labels=[VERDICT_LABEL[v] for v in VERDICTS], step=None)
+            ax.set_xlim(xs[0], xs[-1])
         ax.set_ylim(0, 1)
         ax.set_yticks([0, 0.5, 1])
         ax.set_ylabel(d, rotation=0, ha="right", va="center", fontsize="small")
     last = axes[-1][0]
-    last.set_xticks(xs, [_label(v) for v in values],
+    every = max(1, -(-len(values) // 20))  # at most about 20 labels
+    last.set_xticks(xs[::every], [_label(v) for v in values][::every],
                     rotation=45 if len(values) > 8 else 0)
     last.set_xlabel(name)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncol=3, fontsize="small")
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize="small")
     fig.suptitle(f"Verdict per doctrine as {name} varies")
     return fig
 
