@@ -24,14 +24,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from .result import Classification
 
 VERDICTS = ("justified", "indeterminate", "not_justified")
 VERDICT_COLOUR = {"justified": "#2e7d32", "indeterminate": "#f9a825", "not_justified": "#c62828"}
 VERDICT_LABEL = {"justified": "justified", "indeterminate": "indeterminate",
                  "not_justified": "not justified"}
-CLASSIFICATIONS = ("collective_security", "reprisal", "reactive", "interceptive", "pre_emptive",
-                   "preventive", "unclassified")
+# rules/classification.yaml's order, through the result model (a test checks they agree)
+CLASSIFICATIONS: tuple[str, ...] = get_args(Classification)
 SCORE_BINS = tuple(range(0, 101, 10))  # 0-9, 10-19, ..., 90-100
 
 
