@@ -177,7 +177,12 @@ def batch_cmd(
         err.print(f"interrupted after {summary.seconds:.1f}s: " + ", ".join(parts)
                   + f". Rerun with --resume to continue into {out}.", markup=False,
                   highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
+        # The journal is closed and synced. Leave at once: after its workers were
+        # terminated, a ProcessPoolExecutor can hang the interpreter's exit (its atexit
+        # hook joins a manager thread blocked on the dead workers' queue), seen in CI.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
     err.print(f"batch: {', '.join(parts)} in {summary.seconds:.1f}s{rate} -> {out}",
               markup=False, highlight=False, soft_wrap=True)
     if summary.invalid_count:

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .definitions import Law, load
 from .errors import ErrorItem, InputFileError, InvalidInput
 from .evaluate import evaluate, to_scenario, validation_errors
-from .loader import line_of, parse_text, scenarios_dir
+from .loader import line_of, parse_text, read_text, scenarios_dir
 from .result import Classification, DoctrineResult, Evaluation, Verdict
 from .scenario import Scenario, fact_catalogue
 
@@ -495,12 +495,7 @@ def check_intent(ex: Exercise) -> list[ErrorItem]:
 
 def load_exercise_file(path: str | Path, *, check: bool = True) -> Exercise:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError([ErrorItem((), f"cannot read: {exc}", "io_error")],
-                             file=str(p)) from None
-    ex = parse_exercise(text, str(p), check=check)
+    ex = parse_exercise(read_text(p), str(p), check=check)
     if ex.id != p.stem:
         raise InputFileError([ErrorItem(("id",), f"id '{ex.id}' must equal the file name "
                                         f"'{p.stem}'", line=1)], file=str(p))

@@ -69,14 +69,17 @@ def parse_text(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     return data, lines
 
 
-def read_document(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    p = Path(path)
+def read_text(path: str | Path) -> str:
+    """A file's text; InputFileError (not a traceback) when it cannot be read."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError([ErrorItem((), f"cannot read: {exc}", "io_error")],
                              file=str(path)) from None
-    return parse_text(text, str(path))
+
+
+def read_document(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    return parse_text(read_text(path), str(path))
 
 
 def validate_document(data: Any, lines: dict[tuple[Any, ...], int], name: str,
@@ -147,6 +150,7 @@ __all__ = [
     "load_scenario_file",
     "parse_text",
     "read_document",
+    "read_text",
     "scenarios_dir",
     "validate_document",
 ]
