@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.definitions import load
 from engine.errors import EngineError, ErrorItem, InvalidInput
+from engine.scenario import unknown_field_message
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("imminence.api")
@@ -162,6 +163,10 @@ def request_validation_items(errors: Iterable[Mapping[str, Any]]) -> list[ErrorI
         msg = str(err.get("msg", "invalid"))
         if err.get("type") == "missing":
             msg = "required field missing"
+        if err.get("type") == "extra_forbidden" and loc and loc[0] == "scenario":
+            msg, allowed = unknown_field_message(tuple(loc[1:]))
+            items.append(ErrorItem(loc, msg, "unknown_field", allowed))
+            continue
         items.append(ErrorItem(loc, msg, str(err.get("type", "value_error")),
                                _allowed_for(loc, err)))
     return items

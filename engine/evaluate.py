@@ -24,7 +24,7 @@ from .parameters import Parameters, canonical, resolve
 from .result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
 from .runtime import Firing
 from .runtime import engine as rule_engine
-from .scenario import Scenario
+from .scenario import Scenario, unknown_field_message
 
 EngineName = Literal["rete", "fast"]
 
@@ -44,6 +44,10 @@ def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) 
         loc = tuple(err["loc"])
         allowed = _allowed_values(loc)
         msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg, allowed = unknown_field_message(loc)
+            items.append(ErrorItem((*prefix, *loc), msg, "unknown_field", allowed))
+            continue
         if err["type"] == "bool_type" or (allowed == [True, False] and "boolean" in msg):
             msg = f"must be true or false (or null for unknown), got {err.get('input')!r}"
         elif allowed is not None and err["type"] == "literal_error":

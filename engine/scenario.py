@@ -13,15 +13,7 @@ import re
 from datetime import date as Date
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationError,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 Harm = Literal["minor", "significant", "grave", "catastrophic"]
 AttackStatus = Literal["none", "launched", "ongoing", "concluded"]
@@ -45,34 +37,30 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class _Facts(BaseModel):
-    """Base of every fact group: unknown fields are errors, with a suggestion."""
+    """Base of every fact group: unknown fields are errors (see `unknown_field_message`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _name_unknown_fields(cls, data: Any, handler: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = [k for k in data if isinstance(k, str) and k not in cls.model_fields]
-            if unknown:
-                errors = []
-                for key in unknown:
-                    close = difflib.get_close_matches(key, list(cls.model_fields), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    allowed = ", ".join(cls.model_fields)
-                    errors.append(
-                        InitErrorDetails(
-                            type=PydanticCustomError(
-                                "unknown_field",
-                                "unknown field '{field}'{hint} (allowed: {allowed})",
-                                {"field": key, "hint": hint, "allowed": allowed},
-                            ),
-                            loc=(key,),
-                            input=data[key],
-                        )
-                    )
-                raise ValidationError.from_exception_data(cls.__name__, errors)
-        return handler(data)
+
+def fields_at(loc: tuple[str | int, ...]) -> list[str] | None:
+    """The allowed field names of the object at `loc` in a scenario document."""
+    if len(loc) == 0:
+        return list(Scenario.model_fields)
+    if len(loc) == 1 and loc[0] in GROUPS:
+        return list(GROUPS[str(loc[0])].model_fields)
+    return None
+
+
+def unknown_field_message(loc: tuple[str | int, ...]) -> tuple[str, list[str] | None]:
+    """For pydantic's `extra_forbidden` at `loc`: a message naming the field, the nearest
+    valid name and the allowed ones, so that a typo never silently becomes "unknown"."""
+    key = str(loc[-1])
+    allowed = fields_at(loc[:-1])
+    if allowed is None:
+        return f"unknown field '{key}'", None
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown field '{key}'{hint} (allowed: {', '.join(allowed)})", allowed
 
 
 class Target(_Facts):
@@ -229,4 +217,6 @@ __all__ = [
     "Territory",
     "Threat",
     "fact_catalogue",
+    "fields_at",
+    "unknown_field_message",
 ]

@@ -17,7 +17,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from engine import evaluate as run_engine
-from engine.definitions import load
 from engine.errors import ErrorItem, InvalidInput
 from engine.evaluate import to_scenario
 from engine.result import Evaluation
@@ -38,25 +37,9 @@ router = APIRouter(prefix="/v1", tags=["evaluate"])
 NDJSON = "application/x-ndjson"
 
 
-def _guard_parameters(parameters: Mapping[str, Any] | None) -> None:
-    """Refuse a scale-valued parameter that is not a string before the engine sees it:
-    engine.parameters.resolve raises TypeError (a 500) on an unhashable value there."""
-    if not isinstance(parameters, Mapping):
-        return
-    law = load()
-    errors = [ErrorItem(("parameters", name), f"must be one of {', '.join(law.scales['harm'])}"
-                        f", got {value!r}", "enum", list(law.scales["harm"]))
-              for name, value in parameters.items()
-              if name in law.parameters and law.parameters[name].type == "harm"
-              and not isinstance(value, str)]
-    if errors:
-        raise InvalidInput(errors)
-
-
 def run(scenario: Any, parameters: Mapping[str, Any] | None, doctrines: list[str] | None,
         explain: bool) -> Evaluation:
     """One evaluation; explain=false takes the engine's fast path (no trace)."""
-    _guard_parameters(parameters)
     return run_engine(scenario, parameters, doctrines, explain=explain,
                       engine="rete" if explain else "fast")
 
