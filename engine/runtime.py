@@ -33,7 +33,8 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +89,18 @@ class RuleEngine:
         self._names = itertools.count()
         self._run: Run | None = None
         self._handle: int | None = None
+
+    @contextmanager
+    def hold_if_free(self) -> Iterator[bool]:
+        """Hold the engine for this thread if no other thread is evaluating; yields
+        whether it did. A caller that must not block (an event loop) evaluates inline when
+        it gets the engine, and hands the work to a thread when it does not."""
+        got = self._lock.acquire(blocking=False)
+        try:
+            yield got
+        finally:
+            if got:
+                self._lock.release()
 
     def network(self, params: Mapping[str, Any]) -> Network:
         with self._lock:
