@@ -19,10 +19,9 @@ from pydantic import ValidationError
 from .definitions import Law, load
 from .errors import EngineError, ErrorItem, InvalidInput
 from .logic import Status, status
-from .network import DoctrinePlan, Network, RouteInstance, build
+from .network import Action, DoctrinePlan, Network, build
 from .parameters import Parameters, canonical, resolve
 from .result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
-from .runtime import Firing
 from .runtime import engine as rule_engine
 from .scenario import Scenario, unknown_field_message
 
@@ -158,7 +157,7 @@ def _round(x: float) -> int:
 def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Parameters,
              wanted: list[str], tests: Mapping[str, str], routes: Mapping[str, str],
              verdicts: Mapping[str, str], classification: str,
-             firings: list[Firing] | None, explain: bool) -> Evaluation:
+             firings: list[Action] | None, explain: bool) -> Evaluation:
     """Turn what the rules derived into the §5 result: routes, scores, decisive tests."""
     reported_status = tests.get(net.weighing.key, "unknown")
     reported = construct(TestResult,
@@ -177,7 +176,7 @@ def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Param
 
 def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
               tests: Mapping[str, str], routes: Mapping[str, str], verdict: str | None,
-              reported_status: str, reported: TestResult, firings: list[Firing] | None,
+              reported_status: str, reported: TestResult, firings: list[Action] | None,
               explain: bool, shared: dict[tuple[str, str], TestResult]) -> DoctrineResult:
     d = plan.doctrine
     route_status = [routes.get(r.key, "unknown") for r in plan.routes]
@@ -188,16 +187,13 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
     if verdict != expected:
         raise EngineError(f"{d.id}: the rules derived {verdict} but its routes say {expected}")
 
-    def statuses(r: RouteInstance) -> list[str]:
-        return [tests.get(t.key, "unknown") for t in r.tests]
-
+    per_route = [[tests.get(t.key, "unknown") for t in r.tests] for r in plan.routes]
     if verdict == "justified":
-        chosen = next(r for r, s in zip(plan.routes, route_status, strict=True)
-                      if s == "satisfied")
-    else:
-        chosen = max(plan.routes, key=lambda r: (statuses(r).count("satisfied"),
-                                                 -plan.routes.index(r)))
-    st = statuses(chosen)
+        best = route_status.index("satisfied")
+    else:  # most satisfied tests, ties to the earliest
+        counts = [s.count("satisfied") for s in per_route]
+        best = counts.index(max(counts))
+    chosen, st = plan.routes[best], per_route[best]
     n, k, u = len(st), st.count("satisfied"), st.count("unknown")
     score, score_max = _round(100 * k / n), _round(100 * (k + u) / n)
     if chosen.route.self_defence:
@@ -211,8 +207,7 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
     if verdict == "not_justified":
         decisive = [t.test.id for t, s in zip(chosen.tests, st, strict=True) if s == "failed"]
     elif verdict == "indeterminate":
-        for r in plan.routes:
-            rs = statuses(r)
+        for r, rs in zip(plan.routes, per_route, strict=True):
             if "failed" in rs:
                 continue
             for t, s in zip(r.tests, rs, strict=True):
@@ -224,10 +219,10 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
 
     widening: list[str] = []
     if verdict == "justified" and chosen.route.widens:
-        widened = next((r for r in plan.routes if r.route.id == chosen.route.widens), None)
-        if widened is not None:
+        i = next((i for i, r in enumerate(plan.routes) if r.route.id == chosen.route.widens), None)
+        if i is not None:
             asked = set(chosen.route.tests)
-            widening = [t.test.id for t, s in zip(widened.tests, statuses(widened), strict=True)
+            widening = [t.test.id for t, s in zip(plan.routes[i].tests, per_route[i], strict=True)
                         if s == "failed" and t.test.id not in asked]
 
     test_results = []
@@ -244,7 +239,7 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
     trace: list[TraceEntry] = []
     if explain and firings is not None:
         mine = _rules_of(net, d.id)
-        trace = [_trace_entry(f.rule, f.source) for f in firings if f.rule in mine]
+        trace = [f.trace_entry for f in firings if f.rule in mine]
     # Built from trusted parts, so not validated again (validation cost more than the rules);
     # a test checks that every result validates against these models.
     return construct(DoctrineResult,
@@ -252,11 +247,6 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         route=chosen.route.id, score=score, score_max=score_max, tests=test_results,
         reported=reported, decisive=decisive, missing_facts=missing, widening=widening,
         trace=trace)
-
-
-@lru_cache(maxsize=4096)
-def _trace_entry(rule: str, source: str) -> TraceEntry:
-    return construct(TraceEntry, rule=rule, source=source)
 
 
 def _rules_of(net: Network, d_id: str) -> frozenset[str]:

@@ -32,6 +32,7 @@ from typing import Any
 from . import jsonfmt
 from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
 from .logic import FALSE, TRUE, All, AnyOf, Compiler, Expr, Status, condition, facts_read
+from .result import TraceEntry, construct
 
 # every evaluation runs in this one session id of its ruleset, deleted after each
 SESSION = "0"
@@ -87,6 +88,10 @@ class Action:
     subject: str  # test/route instance key, doctrine id, or class id
     outcome: str = ""
     fact: dict[str, Any] | None = None
+
+    @cached_property
+    def trace_entry(self) -> TraceEntry:
+        return construct(TraceEntry, rule=self.rule, source=self.source)
 
     @cached_property
     def payload(self) -> str | None:

@@ -49,16 +49,10 @@ from .parameters import canonical
 
 
 @dataclass
-class Firing:
-    rule: str
-    source: str
-
-
-@dataclass
 class Run:
     """What the rules derived for one scenario."""
 
-    firings: list[Firing] = field(default_factory=list)
+    firings: list[Action] = field(default_factory=list)  # in the order they fired
     tests: dict[str, str] = field(default_factory=dict)  # instance key -> status
     routes: dict[str, str] = field(default_factory=dict)  # instance key -> status
     verdicts: dict[str, str] = field(default_factory=dict)  # doctrine -> verdict
@@ -167,7 +161,7 @@ class RuleEngine:
         if action.rule in run.fired:
             return
         run.fired.add(action.rule)
-        run.firings.append(Firing(action.rule, action.source))
+        run.firings.append(action)
         kind = action.kind
         if kind == "test":
             run.tests[action.subject] = action.outcome
@@ -198,4 +192,4 @@ def engine(law: Law) -> RuleEngine:
         return _ENGINE
 
 
-__all__ = ["Firing", "RuleEngine", "Run", "engine"]
+__all__ = ["RuleEngine", "Run", "engine"]
