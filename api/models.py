@@ -64,6 +64,9 @@ class EvaluateRequest(BaseModel):
     parameters: ParameterOverrides = None
     doctrines: DoctrineList = None
     explain: bool = Field(True, description=EXPLAIN_DOC)
+    what_if: bool = Field(False, description=(
+        "Also return, per doctrine, the single-fact changes that would change its verdict "
+        "(`what_if` in the answer): which fact would change the answer."))
 
 
 class BatchItem(BaseModel):

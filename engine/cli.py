@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -100,7 +99,7 @@ def evaluate_cmd(
         for _, _, ev, flips in results:
             doc = ev.model_dump(mode="json")
             if flips is not None:
-                doc["what_if"] = {d: [asdict(c) for c in cs] for d, cs in flips.items()}
+                doc["what_if"] = whatif.as_json(flips)
             payload.append(doc)
         out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
     else:

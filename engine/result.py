@@ -67,6 +67,27 @@ class Evaluation(BaseModel):
     doctrines: dict[str, DoctrineResult]
 
 
+class WhatIfChange(BaseModel):
+    """One fact changed, and the verdict a doctrine would then give (engine.whatif)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str
+    was: Any = Field(description="the stated value (null: unknown)")
+    value: Any = Field(description="the value that would change the verdict")
+    verdict: Verdict
+    route: str | None = Field(description="the route that would justify it, if it would")
+
+
+class EvaluationWithWhatIf(Evaluation):
+    """An evaluation with, per doctrine, the single-fact changes that would change its
+    verdict (requested with `what_if`)."""
+
+    what_if: dict[str, list[WhatIfChange]] | None = Field(
+        default=None, description="per doctrine: one fact changed and the verdict it gives; "
+                                  "present when `what_if` was asked for")
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -89,9 +110,11 @@ __all__ = [
     "Classification",
     "DoctrineResult",
     "Evaluation",
+    "EvaluationWithWhatIf",
     "TestResult",
     "TestStatus",
     "TraceEntry",
     "Verdict",
+    "WhatIfChange",
     "construct",
 ]

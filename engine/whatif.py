@@ -125,4 +125,10 @@ def changes(scenario: Scenario | Mapping[str, Any], parameters: Mapping[str, Any
             for d, v in found.items()}
 
 
-__all__ = ["Change", "candidates", "changes"]
+def as_json(found: Mapping[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:
+    """The changes as plain data (the `what_if` key of the CLI's and the API's JSON)."""
+    return {d: [{"fact": c.fact, "was": c.was, "value": c.value, "verdict": c.verdict,
+                 "route": c.route} for c in cs] for d, cs in found.items()}
+
+
+__all__ = ["Change", "as_json", "candidates", "changes"]

@@ -21,8 +21,9 @@ from engine import evaluate as run_engine
 from engine.definitions import load
 from engine.errors import ErrorItem, InvalidInput
 from engine.evaluate import to_scenario
-from engine.result import Evaluation
+from engine.result import Evaluation, EvaluationWithWhatIf
 from engine.runtime import engine as rule_engine
+from engine.whatif import as_json, changes
 
 from ..deps import JsonBody, SettingsDep, run_evaluation
 from ..examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
@@ -48,7 +49,7 @@ def run(scenario: Any, parameters: Mapping[str, Any] | None, doctrines: list[str
 
 
 @router.post(
-    "/evaluate", response_model=Evaluation, dependencies=[JsonBody],
+    "/evaluate", response_model=EvaluationWithWhatIf, dependencies=[JsonBody],
     summary="Evaluate one scenario under each doctrine (DOCTRINES §5)",
     responses={200: {"content": {"application/json": {"example": evaluation_example()}}},
                **problem_responses(400, 413, 415, 422)},
@@ -68,7 +69,9 @@ async def evaluate(
     # process lock; when a batch in a worker thread holds it, the loop must not wait for it,
     # so the request goes to the thread pool instead.
     text: str | None = None
-    if not body.explain:
+    if body.what_if:
+        pass  # dozens of evaluations: off the loop
+    elif not body.explain:
         text = _evaluate_json(body)
     else:
         with rule_engine(load()).hold_if_free() as free:
@@ -80,7 +83,12 @@ async def evaluate(
 
 
 def _evaluate_json(body: EvaluateRequest) -> str:
-    return run(body.scenario, body.parameters, body.doctrines, body.explain).model_dump_json()
+    text = run(body.scenario, body.parameters, body.doctrines, body.explain).model_dump_json()
+    if not body.what_if:
+        return text
+    found = as_json(changes(body.scenario, body.parameters, body.doctrines))
+    return f'{text[:-1]},"what_if":{json.dumps(found)}}}'
+
 
 
 # ---- batch -----------------------------------------------------------------------------

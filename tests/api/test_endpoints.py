@@ -364,3 +364,23 @@ def test_routers_are_extendable() -> None:
                                routers=[*ROUTERS, extra])) as c:
         assert c.get("/v1/exercises").json() == []
         assert "/v1/exercises" in c.get("/openapi.json").json()["paths"]
+
+
+def test_what_if_names_the_facts_that_would_change_each_verdict(client: TestClient) -> None:
+    from engine.loader import load_scenario_file
+    from tests.conftest import SCENARIOS
+
+    scenario, _ = load_scenario_file(SCENARIOS / "caroline-1837.yaml")
+    body = {"scenario": scenario.model_dump(mode="json", exclude_none=True),
+            "doctrines": ["caroline"], "what_if": True}
+    r = client.post("/v1/evaluate", json=body)
+    assert r.status_code == 200
+    found = r.json()["what_if"]["caroline"]
+    flip = next(c for c in found if c["fact"] == "necessity.alternatives")
+    assert flip["verdict"] == "justified" and flip["was"] == "available"
+    # the change really gives that verdict
+    changed = body["scenario"]
+    changed["necessity"]["alternatives"] = flip["value"]
+    again = client.post("/v1/evaluate", json={"scenario": changed, "doctrines": ["caroline"]})
+    assert again.json()["doctrines"]["caroline"]["verdict"] == "justified"
+    assert "what_if" not in client.post("/v1/evaluate", json={"scenario": changed}).json()
