@@ -92,6 +92,20 @@ def test_explorer_shows_a_verdict_change_when_a_fact_changes(page: Any, server: 
     assert shot(page, "explorer").stat().st_size > 10_000
 
 
+def test_what_would_change_the_answer_can_be_tried_in_one_click(page: Any,
+                                                                server: Server) -> None:
+    page.goto(f"{server.base}/#/explorer?case=caroline-1837")
+    caroline = page.get_by_test_id("verdict-caroline")
+    sync_api.expect(caroline).to_have_text("✗ not justified")
+    why = page.locator("details.explain", has_text="Why: Anticipatory self-defence")
+    why.locator("summary").first.click()
+    change = why.locator("ul.whatif li", has_text="necessity.alternatives")
+    sync_api.expect(change).to_contain_text("justified")
+    change.get_by_role("button", name="Try it").click()
+    sync_api.expect(caroline).to_have_text("✓ justified")
+    sync_api.expect(page.get_by_label("alternatives", exact=True)).to_have_value("exhausted")
+
+
 def test_an_exercise_is_answered_and_feedback_shown(page: Any, server: Server) -> None:
     page.goto(f"{server.base}/#/exercises")
     page.get_by_role("link", name="A cyber threat to the grid").click()

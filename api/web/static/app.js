@@ -225,7 +225,7 @@ async function evaluateForm() {
   try {
     const ev = await api("/v1/evaluate", {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ scenario, explain: true }),
+      body: JSON.stringify({ scenario, explain: true, what_if: true }),
     });
     if (seq !== state.evalSeq) return;  // a newer edit is on its way
     renderEvaluation(ev, scenario);
@@ -268,10 +268,32 @@ function renderEvaluation(ev, scenario) {
   for (const [id, d] of Object.entries(ev.doctrines)) {
     const det = explainDoctrine(id, d);
     det.dataset.doctrine = id;
+    const changes = (ev.what_if || {})[id] || [];
+    if (changes.length) det.append(whatIfList(changes));
     if (open.has(id)) det.open = true;
     explanations.append(det);
   }
   renderWindows(ev, scenario);
+}
+
+/* Which single fact would change this doctrine's verdict (the engine's what-if); a button
+   applies the change to the form and evaluates again. */
+function whatIfList(changes) {
+  const list = h("ul", { class: "whatif" });
+  for (const c of changes) {
+    const was = c.was === null || c.was === undefined ? "unknown" : fmt(c.was);
+    const apply = h("button", { type: "button", class: "secondary small",
+      "aria-label": `Try it: set ${c.fact} to ${fmt(c.value)}`, text: "Try it" });
+    apply.addEventListener("click", () => {
+      const form = document.getElementById("facts-form");
+      const el = form.querySelector(`[name="${c.fact}"]`);
+      if (el) { el.value = String(c.value); evaluateForm(); el.focus(); }
+    });
+    list.append(h("li", {}, h("code", { text: c.fact }), `: ${was} → ${fmt(c.value)} gives `,
+      h("span", { class: "verdict " + c.verdict, text: MARK[c.verdict] + " " + VERDICT[c.verdict] }),
+      c.route ? ` (route ${words(c.route)}) ` : " ", apply));
+  }
+  return h("div", { class: "whatif-box" }, h("h4", { text: "What one fact would change the answer" }), list);
 }
 
 function explainDoctrine(id, d) {
