@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from .definitions import Law, load
 from .errors import EngineError, ErrorItem, InvalidInput
 from .logic import Status, status
-from .network import Action, DoctrinePlan, Network, build
+from .network import Action, DoctrinePlan, Network, build, doctrine_verdict, route_status
 from .parameters import Parameters, canonical, resolve
 from .result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
 from .runtime import engine as rule_engine
@@ -128,26 +128,13 @@ def evaluate(
     net = network_for(params)
     tests = {k: status(t.expr, facts).value for k, t in net.tests.items()}
     tests[net.weighing.key] = status(net.weighing.expr, facts).value
-    routes = {k: _kleene_all(tests[t.key] for t in r.tests) for k, r in net.routes.items()}
-    verdicts = {}
-    for d_id, plan in net.doctrines.items():
-        st = [routes[r.key] for r in plan.routes]
-        verdicts[d_id] = ("justified" if "satisfied" in st else
-                          "not_justified" if all(s == "failed" for s in st) else "indeterminate")
+    routes = {k: route_status(tests[t.key] for t in r.tests) for k, r in net.routes.items()}
+    verdicts = {d_id: doctrine_verdict([routes[r.key] for r in plan.routes])
+                for d_id, plan in net.doctrines.items()}
     classification = next(c.cls.id for c in net.classes
                           if status(c.expr, facts) is Status.SATISFIED)
     return assemble(net, sc, facts, params, wanted, tests, routes, verdicts, classification,
                     None, explain)
-
-
-def _kleene_all(statuses: Iterable[str]) -> str:
-    out = "satisfied"
-    for s in statuses:
-        if s == "failed":
-            return "failed"
-        if s == "unknown":
-            out = "unknown"
-    return out
 
 
 def _round(x: float) -> int:
@@ -182,8 +169,7 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
     route_status = [routes.get(r.key, "unknown") for r in plan.routes]
     if verdict is None:
         raise EngineError(f"no verdict was derived for {d.id}")
-    expected = ("justified" if "satisfied" in route_status else
-                "not_justified" if all(s == "failed" for s in route_status) else "indeterminate")
+    expected = doctrine_verdict(route_status)
     if verdict != expected:
         raise EngineError(f"{d.id}: the rules derived {verdict} but its routes say {expected}")
 

@@ -24,14 +24,14 @@ the same way share its instance, so the network stays small and each rule fires 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from . import jsonfmt
 from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
-from .logic import FALSE, TRUE, All, AnyOf, Compiler, Expr, Status, condition, facts_read
+from .logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
 from .result import TraceEntry, construct
 
 # every evaluation runs in this one session id of its ruleset, deleted after each
@@ -63,7 +63,6 @@ class RouteInstance:
     route: RouteDef
     tests: tuple[TestInstance, ...]
     doctrines: list[str] = field(default_factory=list)
-    expr: Expr | None = None
 
 
 @dataclass
@@ -184,9 +183,7 @@ def build(law: Law, params: Mapping[str, Any]) -> Network:
             sig = (r_id, *(i.key for i in insts))
             ri = route_by_sig.get(sig)
             if ri is None:
-                ri = route_by_sig[sig] = RouteInstance(
-                    key=r_id, route=route, tests=insts,
-                    expr=All(tuple(i.expr for i in insts)))
+                ri = route_by_sig[sig] = RouteInstance(key=r_id, route=route, tests=insts)
             ri.doctrines.append(d.id)
             chosen.append(ri)
         doctrines[d.id] = DoctrinePlan(d, tuple(chosen))
@@ -205,9 +202,28 @@ def build(law: Law, params: Mapping[str, Any]) -> Network:
     return net
 
 
-def doctrine_expr(plan: DoctrinePlan) -> Expr:
-    """The doctrine as one Kleene expression: any of its routes (each an AND of tests)."""
-    return AnyOf(tuple(r.expr for r in plan.routes if r.expr is not None))
+def route_status(test_statuses: Iterable[str]) -> str:
+    """A route is an AND of its tests (Kleene): failed if one failed, satisfied if all are.
+
+    The Python reading of the `route.*` rules below, for the fast path, the what-if sweep and
+    the engine's self-check; property tests keep it equal to what durable-rules derives."""
+    out = "satisfied"
+    for s in test_statuses:
+        if s == "failed":
+            return "failed"
+        if s == "unknown":
+            out = "unknown"
+    return out
+
+
+def doctrine_verdict(route_statuses: Sequence[str]) -> str:
+    """Justified if a route is satisfied, not justified if every route failed (DOCTRINES §4);
+    the Python reading of the `<doctrine>.*` rules below."""
+    if "satisfied" in route_statuses:
+        return "justified"
+    if all(s == "failed" for s in route_statuses):
+        return "not_justified"
+    return "indeterminate"
 
 
 # ------------------------------------------------------------------ durable rules
@@ -292,5 +308,6 @@ __all__ = [
     "RouteInstance",
     "TestInstance",
     "build",
-    "doctrine_expr",
+    "doctrine_verdict",
+    "route_status",
 ]

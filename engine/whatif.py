@@ -19,7 +19,7 @@ from typing import Any
 from .definitions import load
 from .evaluate import check_doctrines, network_for, to_scenario
 from .logic import All, AnyOf, Atom, Expr, FactCells, Not, Status, status
-from .network import Network
+from .network import Network, doctrine_verdict, route_status
 from .parameters import resolve
 from .scenario import Scenario
 
@@ -66,20 +66,14 @@ def candidates(net: Network) -> dict[str, list[Any]]:
 
 
 def _verdicts(net: Network, tests: Mapping[str, Status]) -> dict[str, tuple[str, str | None]]:
+    """Each doctrine's verdict, and the earliest route that justifies it, if one does."""
     out: dict[str, tuple[str, str | None]] = {}
     for d_id, plan in net.doctrines.items():
-        route_status = []
-        for r in plan.routes:
-            st = [tests[t.key] for t in r.tests]
-            route_status.append(Status.FAILED if Status.FAILED in st else
-                                Status.UNKNOWN if Status.UNKNOWN in st else Status.SATISFIED)
-        if Status.SATISFIED in route_status:
-            i = route_status.index(Status.SATISFIED)
-            out[d_id] = ("justified", plan.routes[i].route.id)
-        elif all(s is Status.FAILED for s in route_status):
-            out[d_id] = ("not_justified", None)
-        else:
-            out[d_id] = ("indeterminate", None)
+        routes = [route_status(tests[t.key].value for t in r.tests) for r in plan.routes]
+        verdict = doctrine_verdict(routes)
+        justifying = plan.routes[routes.index("satisfied")].route.id \
+            if verdict == "justified" else None
+        out[d_id] = (verdict, justifying)
     return out
 
 
