@@ -20,6 +20,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
+    "yaml.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }

@@ -1,123 +1,606 @@
 /* imminence web page: the scenario explorer (#/explorer). Loaded after app.js, whose
-   helpers (h, s, api, status, state, loadVocabulary, control, ...) it uses. */
+   helpers (h, s, api, status, state, loadVocabulary, words, fmt, ...) it uses, and yaml.js.
+
+   What the screen shows is carried by the URL (#/explorer?case=ID&f.threat.hours_until=12&
+   p.caroline_max_hours=24): the case, the facts edited from it and the parameters changed from
+   their defaults, so a link reproduces the screen. The API validates everything: a 422
+   marks the field it names (aria-invalid, message tied by aria-describedby) and the verdicts
+   on screen are marked stale until the input is valid again. */
 "use strict";
 
+const ex = {
+  ready: false,
+  params: [],        // /v1/parameters
+  baseId: "",        // the library case the form started from ("" = blank or uploaded)
+  base: {},          // that scenario (facts and metadata)
+  origin: "",        // "library" | "blank" | "file: NAME"
+  lastHash: null,    // the hash this page last wrote
+  lastGood: null,    // the last valid evaluation
+  seq: 0,
+  timer: null,
+  notes: [],         // things the link or file named that could not be used (said, never dropped silently)
+};
+const META_KEYS = ["id", "title", "summary", "date", "acting_state", "sources"];
+const URL_META = ["title", "date", "summary", "sources"];
+const NUMBER_RE = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
-let explorerReady = false;
+function verdictLabel(v) {
+  const labels = state.labels && state.labels.verdicts;
+  if (labels && labels[v]) return typeof labels[v] === "string" ? labels[v] : (labels[v].label || VERDICT[v] || words(v));
+  return VERDICT[v] || words(v);
+}
+function classLabel(c) {
+  const labels = state.labels && state.labels.classes;
+  if (labels && labels[c]) return typeof labels[c] === "string" ? labels[c] : (labels[c].label || words(c));
+  return String(c).replace(/_/g, "-");
+}
+function verdictBadge(v, attrs = {}) {
+  return h("span", { class: "verdict " + v, ...attrs }, (MARK[v] || "") + " " + verdictLabel(v));
+}
+function sourceShort(key) { const src = state.sources[key]; return src ? src.short : key; }
+function factLabel(f) { return f.label || words(f.name.split(".")[1]); }
+function allFacts() { return state.facts.groups.flatMap((g) => g.facts); }
+function getPath(doc, dotted) {
+  const [g, n] = dotted.split(".");
+  return doc && doc[g] ? doc[g][n] : undefined;
+}
+function rawOf(v) { return v === null || v === undefined ? "" : String(v); }
+function post(body) {
+  return { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+}
+function allowedText(allowed) {
+  if (allowed === null || allowed === undefined) return "";
+  if (Array.isArray(allowed)) return allowed.map((a) => (a === null ? "empty (unknown)" : String(a))).join(", ");
+  if (typeof allowed === "object") return Object.entries(allowed).map(([k, v]) => `${k}: ${v}`).join("; ");
+  return String(allowed);
+}
+/* What a fact may hold, in words, from /v1/facts (never guessed from its name). */
+function factAllowed(f) {
+  const unit = f.unit ? ` (${f.unit})` : "";
+  if (f.kind === "number") {
+    if (f.min !== null && f.min !== undefined && f.max !== null && f.max !== undefined) return `a number from ${f.min} to ${f.max}${unit}`;
+    if (f.min !== null && f.min !== undefined) return `a number ≥ ${f.min}${unit}`;
+    return `a number${unit}`;
+  }
+  if (f.kind === "bool") return "true or false";
+  if (f.kind === "enum") return (f.scale ? "an ordered scale: " + f.values.join(" < ") : "one of " + f.values.join(", "));
+  return "free text";
+}
+
+/* ---------- start and the URL ---------- */
+
+function hashQuery(hash) { return new URLSearchParams((hash || "").split("?")[1] || ""); }
 
 async function showExplorer() {
-  if (explorerReady) return;
+  const hash = location.hash || "#/explorer";
+  if (ex.ready) {
+    if (hash === ex.lastHash) return;
+    if ([...hashQuery(hash).keys()].length === 0) { writeURL(); return; }  // plain #/explorer: keep the screen
+    await applyHash(hash);
+    return;
+  }
   try {
     status("Loading the vocabulary…");
     await loadVocabulary();
-    state.library = await api("/v1/scenarios");
+    const [params, library] = await Promise.all([api("/v1/parameters"), api("/v1/scenarios")]);
+    ex.params = params;
+    state.library = library;
+    if (!state.labels) state.labels = state.facts.labels || null;
     const select = document.getElementById("case-select");
     for (const c of state.library) select.append(h("option", { value: c.id, text: c.title || c.id }));
     buildFactsForm();
-    select.addEventListener("change", () => loadCase(select.value));
-    document.getElementById("reset-case").addEventListener("click", () => loadCase(select.value));
-    explorerReady = true;
-    const wanted = new URLSearchParams(location.hash.split("?")[1] || "").get("case");
-    const first = wanted || (state.library[0] && state.library[0].id) || "";
-    select.value = first;
-    await loadCase(first);
+    buildParamsForm();
+    buildGlossary();
+    wireToolbar();
+    ex.ready = true;
+    await applyHash(hash);
     status("");
   } catch (e) {
     status("Could not load the explorer: " + e.message);
   }
 }
 
-function buildFactsForm() {
-  const root = document.getElementById("facts-fields");
-  root.textContent = "";
-  for (const g of state.facts.groups) {
-    const fs = h("fieldset", { class: "group" }, h("legend", { text: words(g.group) }));
-    for (const f of g.facts) {
-      const { label, input } = control(f, "fact-");
-      input.addEventListener("change", () => evaluateForm());
-      fs.append(h("div", { class: "field" }, label, input));
+function wireToolbar() {
+  const select = document.getElementById("case-select");
+  select.addEventListener("change", () => { ex.notes = []; loadCase(select.value); });
+  document.getElementById("reset-case").addEventListener("click", () => {
+    ex.notes = [];
+    fillFacts(ex.base);
+    refresh();
+  });
+  document.getElementById("reset-params").addEventListener("click", () => { resetParams(); refresh(); });
+  document.getElementById("copy-link").addEventListener("click", copyLink);
+  document.getElementById("download-yaml").addEventListener("click", downloadYaml);
+  const file = document.getElementById("upload-yaml");
+  document.getElementById("upload-yaml-button").addEventListener("click", () => file.click());
+  file.addEventListener("change", () => { if (file.files[0]) uploadYaml(file.files[0]); file.value = ""; });
+  document.getElementById("print-handout").addEventListener("click", () => window.print());
+}
+
+async function applyHash(hash) {
+  const q = hashQuery(hash);
+  ex.notes = [];
+  let id = q.has("case") ? q.get("case") : ((state.library[0] && state.library[0].id) || "");
+  if (id && !state.library.some((c) => c.id === id)) {
+    ex.notes.push(`The link names the case “${id}”, which is not in the library: starting from a blank scenario.`);
+    id = "";
+  }
+  const meta = {};
+  if (!id) for (const k of URL_META) if (q.get(k)) meta[k] = k === "sources" ? q.get(k).split(",") : q.get(k);
+  await loadCase(id, { meta, evaluate: false });
+  const facts = document.getElementById("facts-form");
+  const paramsForm = document.getElementById("params-form");
+  resetParams();
+  for (const [k, v] of q.entries()) {
+    if (k.startsWith("f.")) {
+      const el = facts.querySelector(`[name="${CSS.escape(k.slice(2))}"]`);
+      if (!el) { ex.notes.push(`The link sets “${k.slice(2)}”, which is not a fact: ignored.`); continue; }
+      if (el.tagName === "SELECT" && v !== "" && ![...el.options].some((o) => o.value === v)) {
+        ex.notes.push(`The link sets ${k.slice(2)} to “${v}”, which is not one of its values: ignored.`);
+        continue;
+      }
+      el.value = v;
+    } else if (k.startsWith("p.")) {
+      const el = paramsForm.querySelector(`[name="${CSS.escape(k.slice(2))}"]`);
+      if (!el) { ex.notes.push(`The link sets “${k.slice(2)}”, which is not a parameter: ignored.`); continue; }
+      el.value = v;
+    } else if (k !== "case" && !URL_META.includes(k)) {
+      ex.notes.push(`The link carries “${k}”, which the explorer does not read: ignored.`);
     }
-    root.append(fs);
+  }
+  if (readParams().changed.length) document.getElementById("params-panel").open = true;
+  await refresh();
+}
+
+function currentHash() {
+  const q = new URLSearchParams();
+  q.set("case", ex.baseId);
+  // a library case is named; anything else (blank, a file) travels with its metadata and facts
+  const base = ex.baseId ? ex.base : {};
+  if (!ex.baseId) {
+    for (const k of URL_META) if (ex.base[k]) q.set(k, Array.isArray(ex.base[k]) ? ex.base[k].join(",") : ex.base[k]);
+  }
+  for (const el of document.querySelectorAll("#facts-form [data-kind]")) {
+    if (el.value !== rawOf(getPath(base, el.name))) q.set("f." + el.name, el.value);
+  }
+  for (const el of document.querySelectorAll("#params-form [data-param]")) {
+    if (el.value.trim() !== el.dataset.default) q.set("p." + el.name, el.value);
+  }
+  return "#/explorer?" + q.toString();
+}
+
+function writeURL() {
+  const hash = currentHash();
+  ex.lastHash = hash;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  const nav = document.querySelector('[data-nav="explorer"]');
+  if (nav) nav.setAttribute("href", hash);
+}
+
+async function copyLink() {
+  writeURL();
+  const msg = document.getElementById("share-status");
+  try {
+    await navigator.clipboard.writeText(location.href);
+    msg.textContent = "Link copied: it opens this screen, facts and parameters included.";
+  } catch {
+    msg.textContent = "Copy the address bar: it opens this screen, facts and parameters included.";
   }
 }
 
-function readForm(form) {
-  const doc = {};
-  for (const el of form.querySelectorAll("[data-kind]")) {
-    const [group, name] = el.name.split(".");
-    let v = el.value;
-    if (v === "") continue;
-    if (el.dataset.kind === "bool") v = v === "true";
-    else if (el.dataset.kind === "number") { v = Number(v); if (!Number.isFinite(v)) continue; }
-    (doc[group] = doc[group] || {})[name] = v;
-  }
-  return doc;
-}
+/* ---------- the case ---------- */
 
-function fillForm(form, scenario) {
-  for (const el of form.querySelectorAll("[data-kind]")) {
-    const [group, name] = el.name.split(".");
-    const v = scenario[group] ? scenario[group][name] : undefined;
-    el.value = v === null || v === undefined ? "" : String(v);
-  }
-}
-
-async function loadCase(id) {
+async function loadCase(id, { meta = {}, evaluate = true } = {}) {
   let scenario = {};
   if (id) {
     const detail = await api("/v1/scenarios/" + encodeURIComponent(id));
     scenario = detail.scenario;
   }
-  state.base = scenario;
-  fillForm(document.getElementById("facts-form"), scenario);
-  await evaluateForm();
+  ex.baseId = id;
+  ex.base = { ...meta, ...scenario };
+  ex.origin = id ? "library" : (Object.keys(meta).length ? "link" : "blank");
+  document.getElementById("case-select").value = id;
+  fillFacts(ex.base);
+  renderCaseInfo();
+  if (evaluate) await refresh();
 }
 
-async function evaluateForm() {
-  const seq = ++state.evalSeq;
-  const scenario = readForm(document.getElementById("facts-form"));
-  try {
-    const ev = await api("/v1/evaluate", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ scenario, explain: true, what_if: true }),
-    });
-    if (seq !== state.evalSeq) return;  // a newer edit is on its way
-    renderEvaluation(ev, scenario);
-    status("");
-  } catch (e) {
-    if (seq === state.evalSeq) status("The engine refused these facts: " + e.message);
+function renderCaseInfo() {
+  const box = document.getElementById("case-info");
+  box.textContent = "";
+  const b = ex.base;
+  const heading = b.title || (ex.origin === "blank" ? "Blank scenario" : "Your scenario");
+  box.append(h("h2", { id: "case-title", text: heading }));
+  const meta = [];
+  if (b.date) meta.push(h("span", {}, "Date: ", h("time", { datetime: b.date, text: b.date })));
+  if (b.acting_state) meta.push(h("span", { text: "Acting state: " + b.acting_state }));
+  if (ex.origin.startsWith("file")) meta.push(h("span", { text: "From the " + ex.origin }));
+  else if (ex.origin === "library") meta.push(h("span", {}, "Library case ", h("code", { text: ex.baseId })));
+  if (meta.length) box.append(h("p", { class: "meta" }, meta.flatMap((m, i) => (i ? [" · ", m] : [m]))));
+  box.append(h("p", { class: "case-summary", text: b.summary || (ex.origin === "blank"
+    ? "Every fact is unknown until you set it. An unknown fact is never taken as false." : "") }));
+  const srcs = b.sources || [];
+  if (srcs.length) {
+    box.append(h("details", { class: "case-sources" },
+      h("summary", {}, h("span", { class: "lbl", text: srcs.length === 1 ? "Source: " : "Sources: " }),
+        srcs.map(sourceShort).join("; ")),
+      h("ul", {}, srcs.map((k) => {
+        const src = state.sources[k];
+        return h("li", {}, h("strong", { text: src ? src.short : k }), src ? " — " + src.citation : "");
+      }))));
   }
 }
 
-function renderEvaluation(ev, scenario) {
-  const cls = document.getElementById("classification");
-  cls.textContent = "";
-  cls.append("Classification of the force used: ",
-    h("strong", { class: "badge", "data-testid": "classification", text: ev.classification.replace(/_/g, "-") }));
+/* ---------- the facts form ---------- */
+
+function buildFactsForm() {
+  const root = document.getElementById("facts-fields");
+  root.textContent = "";
+  for (const g of state.facts.groups) {
+    const fs = h("fieldset", { class: "group" }, h("legend", { text: g.label || words(g.group) }));
+    for (const f of g.facts) fs.append(factField(f));
+    root.append(fs);
+  }
+}
+
+function factField(f) {
+  const id = "fact-" + f.name.replace(/\./g, "-");
+  const glossId = id + "-gloss";
+  const label = h("label", { for: id }, factLabel(f));
+  let input;
+  if (f.kind === "enum" || f.kind === "bool") {
+    input = h("select", { id, name: f.name, "data-kind": f.kind });
+    input.append(h("option", { value: "", text: "unknown" }));
+    for (const v of f.values) input.append(h("option", { value: String(v), text: words(v) }));
+  } else {
+    // text, not type=number: what is typed is kept, so a wrong value can be shown and named
+    input = h("input", { id, name: f.name, type: "text", placeholder: "unknown", autocomplete: "off",
+      spellcheck: "false", "data-kind": f.kind === "number" ? "number" : "text",
+      inputmode: f.kind === "number" ? "decimal" : null, maxlength: "200" });
+  }
+  input.setAttribute("aria-describedby", glossId);
+  input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
+  input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  const gloss = h("button", { type: "button", class: "gloss-btn", "aria-expanded": "false",
+    "aria-controls": glossId, title: "What this fact means", "aria-label": `What is “${factLabel(f)}” (${f.name})?`, text: "?" });
+  const entry = h("div", { class: "gloss", id: glossId, hidden: true }, glossaryEntry(f));
+  gloss.addEventListener("click", () => {
+    const open = entry.hidden;
+    entry.hidden = !open;
+    gloss.setAttribute("aria-expanded", String(open));
+  });
+  return h("div", { class: "field", "data-fact": f.name }, label,
+    h("span", { class: "ctl" }, input, gloss), entry);
+}
+
+function glossaryEntry(f) {
+  const parts = [h("strong", { class: "gloss-name", text: f.name }), ": ",
+    h("span", { class: "meaning", text: f.meaning || `${factLabel(f)} (${f.group || f.name.split(".")[0]}).` })];
+  const more = [`Takes ${factAllowed(f)}; empty means unknown.`];
+  const out = [h("p", {}, ...parts), h("p", { class: "gloss-allowed", text: more.join(" ") })];
+  if (f.source) {
+    const src = state.sources[f.source];
+    out.push(h("p", { class: "gloss-source" }, "Source: ", h("strong", { text: src ? src.short : f.source }),
+      src ? " — " + src.citation : ""));
+  }
+  return out;
+}
+
+function buildGlossary() {
+  const dl = document.getElementById("glossary-list");
+  dl.textContent = "";
+  for (const f of allFacts()) {
+    dl.append(h("dt", { id: "glossary-" + f.name, text: f.name }), h("dd", {}, glossaryEntry(f)));
+  }
+}
+
+function fillFacts(scenario) {
+  for (const el of document.querySelectorAll("#facts-form [data-kind]")) el.value = rawOf(getPath(scenario, el.name));
+}
+
+/* The scenario the form shows. A number that cannot be read is sent as typed: the API then
+   refuses it, naming the field, instead of the page turning it silently into "unknown". */
+function readFacts() {
+  const doc = {};
+  for (const el of document.querySelectorAll("#facts-form [data-kind]")) {
+    const [group, name] = el.name.split(".");
+    let v = el.value;
+    if (el.dataset.kind === "number" || el.dataset.kind === "text") v = v.trim();
+    if (v === "") continue;
+    if (el.dataset.kind === "bool") v = v === "true";
+    else if (el.dataset.kind === "number" && NUMBER_RE.test(v)) v = Number(v);
+    (doc[group] = doc[group] || {})[name] = v;
+  }
+  return doc;
+}
+
+function markEdited() {
+  for (const field of document.querySelectorAll("#facts-form .field")) {
+    const el = field.querySelector("[data-kind]");
+    const edited = el.value !== rawOf(getPath(ex.base, el.name));
+    field.classList.toggle("edited", edited);
+  }
+}
+
+/* ---------- the parameters panel ---------- */
+
+function buildParamsForm() {
+  const root = document.getElementById("params-fields");
+  root.textContent = "";
+  for (const p of ex.params) root.append(paramField(p));
+}
+
+function paramControl(p, key, def, allowed, labelText) {
+  const name = key ? `${p.name}.${key}` : p.name;
+  const id = "param-" + name.replace(/\./g, "-");
+  let input;
+  if (Array.isArray(allowed)) {
+    input = h("select", { id, name, "data-param": p.name, "data-key": key || "", "data-default": String(def) },
+      allowed.map((a) => h("option", { value: String(a), text: words(a) })));
+  } else {
+    input = h("input", { id, name, type: "text", inputmode: "decimal", autocomplete: "off",
+      "data-param": p.name, "data-key": key || "", "data-default": String(def), maxlength: "40" });
+  }
+  input.value = String(def);
+  input.setAttribute("aria-describedby", `${id}-about`);
+  input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
+  input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  const label = h("label", { for: id, text: labelText });
+  return { input, label, id };
+}
+
+function paramField(p) {
+  const box = h("div", { class: "param", "data-param-box": p.name });
+  const aboutId = (k) => "param-" + (k ? `${p.name}-${k}` : p.name) + "-about";
+  const src = state.sources[p.source];
+  const about = (k, def, allowed) => h("p", { class: "param-about", id: aboutId(k) },
+    h("code", { class: "param-name", text: k ? `${p.name}.${k}` : p.name }), " · ",
+    h("span", { class: "param-default", text: `default ${def}` + (allowed && !Array.isArray(allowed) ? ` · ${allowed}` : "") }),
+    h("span", { class: "changed-mark", hidden: true, text: " · changed" }));
+  if (p.default !== null && typeof p.default === "object") {
+    const fs = h("fieldset", { class: "param-group" }, h("legend", { text: words(p.name) }));
+    for (const [k, def] of Object.entries(p.default)) {
+      const allowed = p.allowed && typeof p.allowed === "object" ? p.allowed[k] : null;
+      const { input, label } = paramControl(p, k, def, allowed, `when the harm is ${words(k)}`);
+      fs.append(h("div", { class: "param-row" }, label, input), about(k, def, allowed));
+    }
+    box.append(fs);
+  } else {
+    const { input, label } = paramControl(p, null, p.default, p.allowed, words(p.name));
+    box.append(h("div", { class: "param-row" }, label, input), about(null, p.default, p.allowed));
+  }
+  box.append(h("p", { class: "param-reason" }, p.reason || "", " ",
+    h("span", { class: "param-source" }, "Source: ", h("strong", { text: src ? src.short : p.source }))));
+  return box;
+}
+
+function resetParams() {
+  for (const el of document.querySelectorAll("#params-form [data-param]")) el.value = el.dataset.default;
+}
+
+/* The parameter overrides the form asks for: only the values changed from their defaults. */
+function readParams() {
+  const overrides = {}, changed = [];
+  for (const el of document.querySelectorAll("#params-form [data-param]")) {
+    const raw = el.value.trim();
+    if (raw === el.dataset.default) continue;
+    const def = el.dataset.default;
+    let v = raw;
+    if (el.tagName !== "SELECT" && NUMBER_RE.test(raw)) {
+      v = Number(raw);
+      if (NUMBER_RE.test(def) && Number(def) === v) continue;  // "72.0" is the default 72
+    }
+    const p = el.dataset.param, k = el.dataset.key;
+    if (k) overrides[p] = { ...(overrides[p] || {}), [k]: v };
+    else overrides[p] = v;
+    changed.push({ name: el.name, from: def, to: raw });
+  }
+  return { overrides, changed };
+}
+
+function markParams(pr) {
+  const changedNames = new Set(pr.changed.map((c) => c.name));
+  for (const el of document.querySelectorAll("#params-form [data-param]")) {
+    const on = changedNames.has(el.name);
+    const row = el.closest(".param-row");
+    row.classList.toggle("changed", on);
+    const about = document.getElementById(el.getAttribute("aria-describedby").split(" ")[0]);
+    about.querySelector(".changed-mark").hidden = !on;
+  }
+  for (const box of document.querySelectorAll("#params-form [data-param-box]")) {
+    box.classList.toggle("changed", !!box.querySelector(".param-row.changed"));
+  }
+  const n = pr.changed.length;
+  document.getElementById("params-count").textContent = n ? `${n} changed from the default` : "all at their defaults";
+}
+
+/* ---------- evaluating ---------- */
+
+async function refresh() {
+  clearTimeout(ex.timer);
+  const seq = ++ex.seq;
+  const scenario = readFacts();
+  const pr = readParams();
+  markEdited();
+  markParams(pr);
+  writeURL();
+  const body = { scenario, explain: true, what_if: true };
+  if (pr.changed.length) body.parameters = pr.overrides;
+  const calls = [api("/v1/evaluate", post(body))];
+  if (pr.changed.length) calls.push(api("/v1/evaluate", post({ scenario, explain: false })));
+  document.getElementById("results").setAttribute("aria-busy", "true");
+  const settled = await Promise.allSettled(calls);
+  if (seq !== ex.seq) return;  // a newer edit is on its way
+  document.getElementById("results").removeAttribute("aria-busy");
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) {
+    const e = failed.reason;
+    if (e.status === 422 && e.body && e.body.errors) {
+      const names = markInvalid(e.body);
+      setStale(names);
+    } else {
+      clearInvalid();
+      setStale([], "The engine could not answer: " + e.message);
+    }
+    return;
+  }
+  clearInvalid();
+  setStale(null);
+  const ev = settled[0].value;
+  const def = settled[1] ? settled[1].value : null;
+  ex.lastGood = ev;
+  renderEvaluation(ev, scenario, def, pr);
+}
+
+function clearInvalid() {
+  for (const el of document.querySelectorAll("#view-explorer [aria-invalid]")) {
+    el.removeAttribute("aria-invalid");
+    const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter((i) => !i.endsWith("-error"));
+    el.setAttribute("aria-describedby", ids.join(" "));
+  }
+  for (const p of document.querySelectorAll("#view-explorer .field-error")) p.remove();
+  for (const f of document.querySelectorAll("#view-explorer .invalid")) f.classList.remove("invalid");
+  const general = document.getElementById("explorer-error");
+  general.textContent = ex.notes.join(" ");
+}
+
+/* Mark each control the problem details name; what names no control is said at the top. */
+function markInvalid(problem) {
+  clearInvalid();
+  const names = [];
+  const loose = [];
+  for (const err of problem.errors) {
+    const loc = err.loc || String(err.field || "").split(".");
+    let el = null, kind = "";
+    if (loc[0] === "scenario") {
+      el = document.querySelector(`#facts-form [name="${CSS.escape(loc.slice(1).join("."))}"]`);
+      kind = "fact";
+    } else if (loc[0] === "parameters") {
+      el = document.querySelector(`#params-form [name="${CSS.escape(loc.slice(1).join("."))}"]`)
+        || document.querySelector(`#params-form [name="${CSS.escape(String(loc[1]))}"]`);
+      kind = "parameter";
+    }
+    const allowed = allowedText(err.allowed);
+    if (!el) { loose.push(`${err.field}: ${err.msg}${allowed ? ` (allowed: ${allowed})` : ""}`); continue; }
+    if (el.getAttribute("aria-invalid") === "true") continue;
+    const errId = el.id + "-error";
+    const typed = el.value.trim();
+    const msg = h("p", { class: "field-error", id: errId },
+      h("strong", { text: "Not valid: " }), `${err.msg}. `,
+      allowed ? `Allowed: ${allowed}` : "", kind === "fact" ? "; leave it empty if unknown." : ".",
+      typed ? ` You typed “${typed}”.` : "");
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", [errId, ...(el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean)].join(" "));
+    const holder = el.closest(".field, .param-row");
+    holder.classList.add("invalid");
+    holder.after(msg);
+    if (kind === "parameter") document.getElementById("params-panel").open = true;
+    names.push(el.name);
+  }
+  if (loose.length) document.getElementById("explorer-error").textContent = [...ex.notes, ...loose].join(" ");
+  return names;
+}
+
+/* Verdicts for input that is no longer on screen are marked stale, in words, not by colour. */
+function setStale(names, message) {
+  const stale = names !== null;
+  for (const id of ["verdict-summary", "verdicts", "compare", "explanations", "windows"]) {
+    const el = document.getElementById(id);
+    el.classList.toggle("stale", stale);
+    if (stale) el.dataset.stale = "true"; else delete el.dataset.stale;
+  }
+  const note = document.getElementById("stale-note");
+  note.hidden = !stale;
+  note.textContent = "";
+  if (!stale) return;
+  const what = message || (names.length
+    ? `Not updated: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} not valid (marked in the form).`
+    : "Not updated: the input is not valid.");
+  note.append(h("strong", { text: "⚠ " }), what, " ",
+    ex.lastGood ? "The verdicts shown are for the last valid input." : "No verdicts yet.");
+  if (names.length) {
+    const jump = h("button", { type: "button", class: "secondary small", text: "Go to the field" });
+    jump.addEventListener("click", () => {
+      const el = document.querySelector(`#view-explorer [aria-invalid="true"]`);
+      if (el) { el.scrollIntoView({ block: "center" }); el.focus(); }
+    });
+    note.append(" ", jump);
+  }
+}
+
+/* ---------- what the doctrines say ---------- */
+
+function routeTests(d, route) { return d.tests.filter((t) => t.route === route); }
+
+function testTitle(id) { const t = state.tests[id]; return t && t.title ? t.title : words(id); }
+
+function routeTitle(d, route) {
+  for (const doc of Object.values(state.doctrines)) {
+    for (const r of doc.route_details || []) if (r.id === route) return r.title;
+  }
+  return words(route);
+}
+
+/* The score in words: what share of which route's tests, and why a range. */
+function scoreInfo(d) {
+  const tests = routeTests(d, d.route);
+  const n = tests.length;
+  const k = tests.filter((t) => t.status === "satisfied").length;
+  const u = tests.filter((t) => t.status === "unknown").length;
+  const figure = d.score === d.score_max ? `${d.score}` : `${d.score}–${d.score_max}`;
+  const raw = n ? Math.floor((100 * k) / n + 0.5) : 0;
+  const parts = [`${k} of ${n} tests of its ${words(d.route)} route met`];
+  if (u) parts.push(`${u} unknown`);
+  const pen = raw - d.score;
+  if (pen > 0 && d.reported && d.reported.status !== "satisfied") {
+    parts.push(d.reported.status === "failed"
+      ? `−${pen}: not reported to the Security Council (weighs on the score, never on the verdict)`
+      : `−${pen} on the lower figure: whether it was reported to the Security Council is unknown`);
+  }
+  return { figure, text: parts.join("; "), range: d.score !== d.score_max };
+}
+
+/* The doctrine's sentence from the API; while an older server gives none, a plain one built
+   from the decisive tests the API names. */
+function sentenceOf(d) {
+  if (d.sentence) return { text: d.sentence, fallback: false };
+  const titles = d.decisive.map((t) => `${testTitle(t).replace(/\.$/, "")} (${words(t)})`);
+  let text;
+  if (d.verdict === "justified") text = `Justified: every test of its route “${routeTitle(d, d.route)}” is met.`;
+  else if (d.verdict === "not_justified") text = `Not justified: on its best route, “${routeTitle(d, d.route)}”, this fails: ${titles.join("; ")}.`;
+  else text = `Indeterminate: no route is failed, but this is unknown: ${titles.join("; ")}` + (d.missing_facts.length ? `; find out ${d.missing_facts.join(", ")}.` : ".");
+  return { text, fallback: true };
+}
+
+function renderEvaluation(ev, scenario, def, pr) {
+  renderSummary(ev);
   const root = document.getElementById("verdicts");
   root.textContent = "";
   const table = h("table", { class: "verdicts" },
-    h("caption", { class: "visually-hidden", text: "Verdict of each doctrine" }),
+    h("caption", { class: "visually-hidden", text: "Verdict of each doctrine, why, and its score" }),
     h("thead", {}, h("tr", {},
       h("th", { scope: "col", text: "Doctrine" }), h("th", { scope: "col", text: "Verdict" }),
-      h("th", { scope: "col", text: "Score" }), h("th", { scope: "col", text: "Decisive" }))));
+      h("th", { scope: "col", text: "Why" }), h("th", { scope: "col", text: "Score (see below)" }))));
   const body = h("tbody");
   for (const [id, d] of Object.entries(ev.doctrines)) {
-    const score = d.score === d.score_max ? `${d.score}` : `${d.score}–${d.score_max}`;
+    const sc = scoreInfo(d);
+    const sen = sentenceOf(d);
     body.append(h("tr", { "data-doctrine": id },
       h("th", { scope: "row" }, d.name, h("span", { class: "route", text: "route: " + words(d.route) })),
-      h("td", {}, h("span", { class: "verdict " + d.verdict, "data-testid": "verdict-" + id },
-        MARK[d.verdict] + " " + VERDICT[d.verdict])),
-      h("td", { class: "num" }, h("meter", { min: 0, max: 100, value: d.score,
-        "aria-label": `score ${score} of 100` }), " ", score),
-      h("td", {}, d.decisive.map(words).join(", ") || "—",
+      h("td", {}, verdictBadge(d.verdict, { "data-testid": "verdict-" + id })),
+      h("td", { class: "why" },
+        h("p", { class: "sentence", "data-testid": "sentence-" + id, "data-fallback": sen.fallback ? "true" : null, text: sen.text }),
+        d.decisive.length ? h("span", { class: "decisive", text: "decisive: " + d.decisive.map(words).join(", ") }) : null,
         d.missing_facts.length ? h("span", { class: "missing", text: "find out: " + d.missing_facts.join(", ") }) : null,
-        d.widening.length ? h("span", { class: "missing", text: "widened past: " + d.widening.map(words).join(", ") }) : null)));
+        d.widening.length ? h("span", { class: "missing", text: "widened past: " + d.widening.map(words).join(", ") }) : null),
+      h("td", { class: "score" }, h("span", { class: "num", "data-testid": "score-" + id, text: sc.figure }),
+        h("span", { class: "score-what", text: sc.text }))));
   }
   table.append(body);
-  root.append(table);
+  root.append(h("div", { class: "table-wrap" }, table));
+  renderCompare(ev, def, pr);
   const explanations = document.getElementById("explanations");
-  const open = new Set([...explanations.querySelectorAll("details.explain[open]")].map((d) => d.dataset.doctrine));
+  const open = new Set([...explanations.querySelectorAll("details.explain[open]")].map((x) => x.dataset.doctrine));
   explanations.textContent = "";
   for (const [id, d] of Object.entries(ev.doctrines)) {
     const det = explainDoctrine(id, d);
@@ -128,6 +611,55 @@ function renderEvaluation(ev, scenario) {
     explanations.append(det);
   }
   renderWindows(ev, scenario);
+  renderHandout(ev, scenario, def, pr);
+}
+
+function shortDoctrine(name) { return shortName(name, true); }
+
+function renderSummary(ev) {
+  const box = document.getElementById("summary-list");
+  box.textContent = "";
+  for (const [id, d] of Object.entries(ev.doctrines)) {
+    box.append(h("li", { "data-testid": "summary-" + id },
+      h("span", { class: "sum-name", text: shortDoctrine(d.name) }), " ", verdictBadge(d.verdict)));
+  }
+  const cls = document.getElementById("summary-class");
+  cls.textContent = "";
+  cls.append("Kind of force used: ", h("strong", { class: "badge", "data-testid": "classification", text: classLabel(ev.classification) }));
+}
+
+function renderCompare(ev, def, pr) {
+  const sec = document.getElementById("compare");
+  const body = document.getElementById("compare-body");
+  body.textContent = "";
+  if (!def || !pr.changed.length) { sec.hidden = true; return; }
+  sec.hidden = false;
+  const byParam = {};
+  for (const p of ex.params) byParam[p.name] = p;
+  body.append(h("p", { class: "compare-what" }, "What changed: ",
+    pr.changed.map((c, i) => [i ? "; " : "", h("code", { text: c.name }), ` ${c.from} → ${c.to}`]).flat(), "."));
+  let n = 0;
+  const rows = Object.entries(ev.doctrines).map(([id, d]) => {
+    const was = def.doctrines[id];
+    const changed = was && was.verdict !== d.verdict;
+    if (changed) n++;
+    return h("tr", { "data-compare": id, class: changed ? "changed" : "" },
+      h("th", { scope: "row", text: d.name }),
+      h("td", {}, was ? verdictBadge(was.verdict) : "—"),
+      h("td", {}, verdictBadge(d.verdict)),
+      h("td", { class: "diff", text: changed ? "changed" : "same" }));
+  });
+  if (def.classification !== ev.classification) {
+    rows.unshift(h("tr", { class: "changed", "data-compare": "classification" }, h("th", { scope: "row", text: "Kind of force" }),
+      h("td", { text: classLabel(def.classification) }), h("td", { text: classLabel(ev.classification) }),
+      h("td", { class: "diff", text: "changed" })));
+  }
+  body.append(h("div", { class: "table-wrap" }, h("table", { class: "data compare" },
+    h("caption", { class: "visually-hidden", text: "Each doctrine's verdict under the default reading and under this reading" }),
+    h("thead", {}, h("tr", {}, ["Doctrine", "Default reading", "This reading", ""].map((c) => h("th", { scope: "col", text: c })))),
+    h("tbody", {}, rows))),
+  h("p", { class: "compare-count", "data-testid": "compare-count",
+    text: n === 0 ? "No verdict changes under this reading." : `${n} of ${rows.length - (def.classification !== ev.classification ? 1 : 0)} verdicts change under this reading.` }));
 }
 
 /* Which single fact would change this doctrine's verdict (the engine's what-if); a button
@@ -139,44 +671,218 @@ function whatIfList(changes) {
     const apply = h("button", { type: "button", class: "secondary small",
       "aria-label": `Try it: set ${c.fact} to ${fmt(c.value)}`, text: "Try it" });
     apply.addEventListener("click", () => {
-      const form = document.getElementById("facts-form");
-      const el = form.querySelector(`[name="${c.fact}"]`);
-      if (el) { el.value = String(c.value); evaluateForm(); el.focus(); }
+      const el = document.querySelector(`#facts-form [name="${CSS.escape(c.fact)}"]`);
+      if (el) { el.value = String(c.value); refresh(); el.focus(); }
     });
     list.append(h("li", {}, h("code", { text: c.fact }), `: ${was} → ${fmt(c.value)} gives `,
-      h("span", { class: "verdict " + c.verdict, text: MARK[c.verdict] + " " + VERDICT[c.verdict] }),
-      c.route ? ` (route ${words(c.route)}) ` : " ", apply));
+      verdictBadge(c.verdict), c.route ? ` (route ${words(c.route)}) ` : " ", apply));
   }
   return h("div", { class: "whatif-box" }, h("h4", { text: "What one fact would change the answer" }), list);
 }
 
+function passageBlock(text, kind) {
+  if (!text) return null;
+  const label = kind === "quotation" ? "Quotation" : kind === "summary" ? "Summary (not a quotation)" : null;
+  return h("figure", { class: "passage" + (kind ? " kind-" + kind : "") },
+    label ? h("figcaption", { class: "passage-kind", text: label }) : null,
+    h("blockquote", { text }));
+}
+
+function testItem(t) {
+  const info = state.tests[t.test] || {};
+  const src = state.sources[t.source];
+  const facts = Object.entries(t.facts || {}).map(([k, v]) => `${k} = ${fmt(v)}`).join("; ");
+  const open = t.status !== "satisfied";
+  return h("li", { class: "test " + t.status, "data-test": t.test },
+    h("span", { class: "st", text: STATUS_MARK[t.status] + " " + t.status }), " ",
+    h("strong", { text: info.title || words(t.test) }), " ", h("code", { class: "test-id", text: t.test }),
+    t.condition ? h("p", { class: "condition" }, h("span", { class: "lbl", text: "The test: " }), t.condition) : null,
+    t.because ? h("p", { class: "because" }, h("span", { class: "lbl", text: t.status === "failed" ? "Why it fails: " : "Why it is unknown: " }), t.because) : null,
+    facts ? h("div", { class: "facts-read", text: "read: " + facts }) : null,
+    h("details", { class: "source", open: open || null }, h("summary", {}, "Source: ", src ? src.short : t.source),
+      src ? h("p", { class: "citation", text: src.citation }) : null,
+      passageBlock(t.passage || info.passage, t.passage_kind || info.passage_kind),
+      src && src.passage && src.passage !== (t.passage || info.passage) ? passageBlock(src.passage, src.passage_kind) : null));
+}
+
 function explainDoctrine(id, d) {
-  const det = h("details", { class: "explain" },
-    h("summary", {}, "Why: ", d.name));
+  const det = h("details", { class: "explain" }, h("summary", {}, "Why: ", d.name, " — ", verdictLabel(d.verdict)));
+  det.append(h("p", { class: "sentence", text: sentenceOf(d).text }));
+  if (Array.isArray(d.routes) && d.routes.length) {
+    det.append(h("h4", { text: "Every route" }), h("ul", { class: "routes" }, d.routes.map((r) => {
+      const rid = r.id || r.route;
+      const bits = [];
+      if (r.failed && r.failed.length) bits.push("failed: " + r.failed.map(words).join(", "));
+      if (r.unknown && r.unknown.length) bits.push("unknown: " + r.unknown.map(words).join(", "));
+      return h("li", { class: "route-line " + (r.status || "") },
+        h("strong", { text: routeTitle(d, rid) }), ` (${words(rid)}): `, h("span", { class: "st", text: words(r.status || "") }),
+        bits.length ? " — " + bits.join("; ") : "");
+    })));
+  }
   const routes = {};
   for (const t of d.tests) (routes[t.route] = routes[t.route] || []).push(t);
-  for (const [r, tests] of Object.entries(routes)) {
-    const list = h("ul", { class: "tests" });
-    for (const t of tests) {
-      const info = state.tests[t.test] || {};
-      const src = state.sources[t.source];
-      const facts = Object.entries(t.facts || {}).map(([k, v]) => `${k} = ${fmt(v)}`).join("; ");
-      list.append(h("li", { class: "test " + t.status },
-        h("span", { class: "st", text: STATUS_MARK[t.status] + " " + t.status }), " ",
-        h("strong", { text: words(t.test) }), info.title ? " — " + info.title : "",
-        facts ? h("div", { class: "facts-read", text: "read: " + facts }) : null,
-        h("details", { class: "source" }, h("summary", {}, "Source: ", src ? src.short : t.source),
-          src ? h("p", { class: "citation", text: src.citation }) : null,
-          info.passage ? h("blockquote", { text: info.passage }) : null,
-          src && src.passage ? h("blockquote", { class: "passage", text: src.passage }) : null)));
-    }
-    det.append(h("h4", { text: "Route " + words(r) + (r === d.route ? " (reported)" : "") }), list);
+  const order = [d.route, ...Object.keys(routes).filter((r) => r !== d.route)];
+  for (const r of order) {
+    if (!routes[r]) continue;
+    det.append(h("h4", { text: `Route: ${routeTitle(d, r)}` + (r === d.route ? " (the one reported)" : "") }),
+      h("ul", { class: "tests" }, routes[r].map(testItem)));
   }
+  if (d.reported) det.append(h("h4", { text: "Weighing factor (score only)" }), h("ul", { class: "tests" }, testItem(d.reported)));
   if (d.trace && d.trace.length) {
     det.append(h("details", { class: "trace" }, h("summary", {}, `Trace (${d.trace.length} rules fired)`),
       h("ol", {}, d.trace.map((e) => h("li", {}, h("code", { text: e.rule }), " — " + e.source)))));
   }
   return det;
+}
+
+/* ---------- the handout (print) ---------- */
+
+function renderHandout(ev, scenario, def, pr) {
+  const root = document.getElementById("handout");
+  root.textContent = "";
+  const b = ex.base;
+  root.append(h("h2", { text: b.title || "Scenario" }));
+  if (b.date || b.summary) root.append(h("p", {}, b.date ? h("strong", { text: b.date + ". " }) : null, b.summary || ""));
+  const known = [], unknown = [];
+  for (const f of allFacts()) {
+    const v = getPath(scenario, f.name);
+    if (v === undefined) unknown.push(f.name); else known.push([f.name, v]);
+  }
+  root.append(h("h3", { text: "Facts" }),
+    h("dl", { class: "facts-list" }, known.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: fmt(v) })])),
+    h("p", { class: "note", text: unknown.length ? "Unknown: " + unknown.join(", ") + "." : "Every fact is known." }));
+  root.append(h("h3", { text: "Interpretive parameters" }), h("p", {}, pr.changed.length
+    ? ["Changed from the default: ", pr.changed.map((c) => `${c.name} ${c.from} → ${c.to}`).join("; "), "."]
+    : "All at their defaults."));
+  root.append(h("h3", { text: "What the doctrines say" }),
+    h("p", {}, "Kind of force used: ", h("strong", { text: classLabel(ev.classification) }), "."));
+  const cited = new Set(b.sources || []);
+  for (const [id, d] of Object.entries(ev.doctrines)) {
+    const sc = scoreInfo(d);
+    const art = h("section", { class: "handout-doctrine", "data-handout": id },
+      h("h4", {}, d.name, " — ", verdictBadge(d.verdict)),
+      h("p", { class: "sentence", text: sentenceOf(d).text }),
+      h("p", { class: "note", text: `Score ${sc.figure}: ${sc.text}.` }));
+    const open = d.tests.filter((t) => t.route === d.route && t.status !== "satisfied");
+    if (open.length) {
+      art.append(h("ul", { class: "handout-tests" }, open.map((t) => {
+        cited.add(t.source);
+        return h("li", {}, h("strong", { text: `${STATUS_MARK[t.status]} ${testTitle(t.test)}` }), ` (${t.status})`,
+          t.condition ? h("div", { text: "The test: " + t.condition }) : null,
+          t.because ? h("div", { text: (t.status === "failed" ? "Why it fails: " : "Why it is unknown: ") + t.because }) : null,
+          h("div", { class: "note", text: "Source: " + sourceShort(t.source) }));
+      })));
+    }
+    if (def && def.doctrines[id] && def.doctrines[id].verdict !== d.verdict) {
+      art.append(h("p", { class: "note", text: `Under the default reading: ${verdictLabel(def.doctrines[id].verdict)}.` }));
+    }
+    root.append(art);
+  }
+  root.append(h("h3", { text: "Sources" }), h("ol", { class: "handout-sources" }, [...cited].map((k) => {
+    const src = state.sources[k];
+    return h("li", {}, h("strong", { text: src ? src.short : k }), src ? ". " + src.citation : "",
+      src && src.passage ? h("div", { class: "note" }, (src.passage_kind === "quotation" ? "Quotation: " : "Summary: ") + src.passage) : null);
+  })));
+}
+
+/* ---------- YAML: keep and share the scenario ---------- */
+
+function scenarioDocument() {
+  const facts = readFacts();
+  const edited = JSON.stringify(facts) !== JSON.stringify(readFactsOf(ex.base));
+  const doc = {};
+  const b = ex.base;
+  const id = (b.id || ex.baseId || "my-scenario") + (edited && (b.id || ex.baseId) && !String(b.id || "").endsWith("-edited") ? "-edited" : "");
+  doc.id = id;
+  doc.title = (b.title || "My scenario") + (edited && b.title && !/\(edited\)$/.test(b.title) ? " (edited)" : "");
+  if (b.date) doc.date = b.date;
+  if (b.summary) doc.summary = b.summary;
+  doc.sources = b.sources || [];
+  if (b.acting_state) doc.acting_state = b.acting_state;
+  for (const g of state.facts.groups) {
+    const block = {};
+    for (const f of g.facts) {
+      const v = getPath(facts, f.name);
+      if (v !== undefined) block[f.name.split(".")[1]] = v;
+    }
+    if (Object.keys(block).length) doc[g.group] = block;
+  }
+  return doc;
+}
+
+/* The facts of a scenario object as readFacts would give them (to tell an edited one). */
+function readFactsOf(scenario) {
+  const doc = {};
+  for (const f of allFacts()) {
+    const v = getPath(scenario, f.name);
+    if (v === null || v === undefined || v === "") continue;
+    const [g, n] = f.name.split(".");
+    (doc[g] = doc[g] || {})[n] = v;
+  }
+  return doc;
+}
+
+function downloadYaml() {
+  const doc = scenarioDocument();
+  const pr = readParams();
+  const head = ["# Written by the imminence explorer in the scenario library's format (scenarios/README.md).",
+    "# Check it with: imminence validate FILE; evaluate it with: imminence evaluate FILE"];
+  if (pr.changed.length) {
+    head.push("# It was read with these interpretive parameters (not part of the scenario; the explorer",
+      "# reads these lines back on upload):");
+    for (const c of pr.changed) head.push(`#   --set ${c.name}=${c.to}`);
+  }
+  const text = head.join("\n") + "\n" + yamlDump(doc) + "\n";
+  const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+  const a = h("a", { href: url, download: `${doc.id}.yaml` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  document.getElementById("share-status").textContent = `Downloaded ${doc.id}.yaml.`;
+}
+
+async function uploadYaml(file) {
+  const msg = document.getElementById("share-status");
+  const err = document.getElementById("explorer-error");
+  err.textContent = "";
+  let doc;
+  const text = await file.text();
+  try {
+    doc = yamlLoad(text);
+  } catch (e) {
+    err.textContent = `${file.name} could not be read as YAML: ${e.message}. Nothing was loaded.`;
+    return;
+  }
+  // the API checks the whole file (unknown keys, values) before anything replaces the form
+  const scenario = {};
+  for (const [k, v] of Object.entries(doc)) if (k !== "expected") scenario[k] = v;
+  const sets = [...text.matchAll(/^#\s*--set\s+([A-Za-z0-9_.]+)=(\S+)\s*$/gm)].map((m) => [m[1], m[2]]);
+  try {
+    await api("/v1/evaluate", post({ scenario, explain: false }));
+  } catch (e) {
+    const items = e.body && e.body.errors ? e.body.errors.map((x) => `${x.field.replace(/^scenario\./, "")}: ${x.msg}` +
+      (x.allowed ? ` (allowed: ${allowedText(x.allowed)})` : "")) : [e.message];
+    err.textContent = `${file.name} is not a valid scenario, nothing was loaded: ${items.join("; ")}.`;
+    return;
+  }
+  ex.notes = [];
+  ex.baseId = "";
+  ex.base = {};
+  for (const k of META_KEYS) if (doc[k] !== undefined && doc[k] !== null) ex.base[k] = doc[k];
+  for (const g of state.facts.groups) if (doc[g.group]) ex.base[g.group] = doc[g.group];
+  ex.origin = "file: " + file.name;
+  document.getElementById("case-select").value = "";
+  fillFacts(ex.base);
+  resetParams();
+  for (const [name, value] of sets) {
+    const el = document.querySelector(`#params-form [name="${CSS.escape(name)}"]`);
+    if (el) el.value = value; else ex.notes.push(`${file.name} sets “${name}”, which is not a parameter: ignored.`);
+  }
+  if (sets.length) document.getElementById("params-panel").open = true;
+  renderCaseInfo();
+  msg.textContent = `Loaded ${file.name}.`;
+  await refresh();
 }
 
 /* The imminence windows: each doctrine's threat routes, bounded by an hours parameter whose
