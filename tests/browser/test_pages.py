@@ -1,6 +1,7 @@
 """The web page in a real browser: Playwright (Python) driving Debian's Chromium against the
 real server (uvicorn on a free loopback port). Screenshots of each page, at a laptop and a
-phone width, go to test-output/screenshots/ (git-ignored)."""
+phone width, go to test-output/screenshots/ (git-ignored). The explorer's tests are in
+test_explorer.py."""
 
 from __future__ import annotations
 
@@ -66,44 +67,6 @@ def shot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}-{page.viewport_name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def test_explorer_shows_a_verdict_change_when_a_fact_changes(page: Any, server: Server) -> None:
-    page.goto(f"{server.base}/#/explorer?case=fuelled-missiles-hypothetical")
-    caroline = page.get_by_test_id("verdict-caroline")
-    sync_api.expect(caroline).to_have_text("✓ justified")
-    sync_api.expect(page.locator("#windows-svg svg")).to_be_visible()
-    sync_api.expect(page.locator("#windows-caption")).to_contain_text("8 hours away")
-    # move the attack outside Caroline's 72-hour window (read from the parameters)
-    hours = page.get_by_label("hours until")
-    hours.fill("200")
-    hours.dispatch_event("change")
-    sync_api.expect(caroline).to_have_text("✗ not justified")
-    sync_api.expect(page.locator("[data-doctrine=caroline] td").last).to_contain_text(
-        "imminence caroline")
-    sync_api.expect(page.locator("#windows-caption")).to_contain_text("200 hours away")
-    # an unknown fact is a choice in the form
-    page.get_by_label("time known").select_option("")
-    sync_api.expect(page.get_by_test_id("verdict-caroline")).to_have_text("✗ not justified")
-    # the explanation and sources open on demand
-    why = page.locator("details.explain", has_text="Why: Anticipatory self-defence")
-    why.locator("summary").first.click()
-    sync_api.expect(why.locator("li.test", has_text="imminence caroline").first).to_be_visible()
-    assert shot(page, "explorer").stat().st_size > 10_000
-
-
-def test_what_would_change_the_answer_can_be_tried_in_one_click(page: Any,
-                                                                server: Server) -> None:
-    page.goto(f"{server.base}/#/explorer?case=caroline-1837")
-    caroline = page.get_by_test_id("verdict-caroline")
-    sync_api.expect(caroline).to_have_text("✗ not justified")
-    why = page.locator("details.explain", has_text="Why: Anticipatory self-defence")
-    why.locator("summary").first.click()
-    change = why.locator("ul.whatif li", has_text="necessity.alternatives")
-    sync_api.expect(change).to_contain_text("justified")
-    change.get_by_role("button", name="Try it").click()
-    sync_api.expect(caroline).to_have_text("✓ justified")
-    sync_api.expect(page.get_by_label("alternatives", exact=True)).to_have_value("exhausted")
 
 
 def test_an_exercise_is_answered_and_feedback_shown(page: Any, server: Server) -> None:

@@ -262,7 +262,7 @@ function factField(f) {
   input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
   input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
   const gloss = h("button", { type: "button", class: "gloss-btn", "aria-expanded": "false",
-    "aria-controls": glossId, title: "What this fact means", "aria-label": `What is “${factLabel(f)}” (${f.name})?`, text: "?" });
+    "aria-controls": glossId, title: "What this fact means", "aria-label": `What is ${f.name}?`, text: "?" });
   const entry = h("div", { class: "gloss", id: glossId, hidden: true }, glossaryEntry(f));
   gloss.addEventListener("click", () => {
     const open = entry.hidden;
@@ -749,7 +749,7 @@ function renderHandout(ev, scenario, def, pr) {
     if (v === undefined) unknown.push(f.name); else known.push([f.name, v]);
   }
   root.append(h("h3", { text: "Facts" }),
-    h("dl", { class: "facts-list" }, known.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: fmt(v) })])),
+    h("ul", { class: "handout-facts" }, known.map(([k, v]) => h("li", {}, h("span", { class: "k", text: k }), " = ", h("strong", { text: fmt(v) })))),
     h("p", { class: "note", text: unknown.length ? "Unknown: " + unknown.join(", ") + "." : "Every fact is known." }));
   root.append(h("h3", { text: "Interpretive parameters" }), h("p", {}, pr.changed.length
     ? ["Changed from the default: ", pr.changed.map((c) => `${c.name} ${c.from} → ${c.to}`).join("; "), "."]
