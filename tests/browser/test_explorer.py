@@ -262,7 +262,7 @@ def test_a_parameter_change_updates_the_verdicts_and_the_side_by_side_difference
     expect(compare.locator('[data-compare="preventive"]')).to_contain_text("same")
     expect(page.locator("#windows-svg")).to_contain_text("caroline_max_hours = 6 h")
     compare.scroll_into_view_if_needed()
-    shot(page, "explorer-parameters")
+    shot(page, "explorer-parameters", full_page=False)
     page.get_by_role("button", name="Reset all to the defaults").click()
     expect(caroline).to_have_text("✓ justified")
     expect(compare).to_be_hidden()

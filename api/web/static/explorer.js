@@ -274,8 +274,8 @@ function factField(f) {
 }
 
 function glossaryEntry(f) {
-  const parts = [h("strong", { class: "gloss-name", text: f.name }), ": ",
-    h("span", { class: "meaning", text: f.meaning || `${factLabel(f)} (${f.group || f.name.split(".")[0]}).` })];
+  const parts = [h("strong", { class: "gloss-name", text: f.name }),
+    f.meaning ? ": " : "", f.meaning ? h("span", { class: "meaning", text: f.meaning }) : null];
   const more = [`Takes ${factAllowed(f)}; empty means unknown.`];
   const out = [h("p", {}, ...parts), h("p", { class: "gloss-allowed", text: more.join(" ") })];
   if (f.source) {
@@ -645,13 +645,14 @@ function renderCompare(ev, def, pr) {
     if (changed) n++;
     return h("tr", { "data-compare": id, class: changed ? "changed" : "" },
       h("th", { scope: "row", text: d.name }),
-      h("td", {}, was ? verdictBadge(was.verdict) : "—"),
-      h("td", {}, verdictBadge(d.verdict)),
+      h("td", { "data-label": "Default reading" }, was ? verdictBadge(was.verdict) : "—"),
+      h("td", { "data-label": "This reading" }, verdictBadge(d.verdict)),
       h("td", { class: "diff", text: changed ? "changed" : "same" }));
   });
   if (def.classification !== ev.classification) {
     rows.unshift(h("tr", { class: "changed", "data-compare": "classification" }, h("th", { scope: "row", text: "Kind of force" }),
-      h("td", { text: classLabel(def.classification) }), h("td", { text: classLabel(ev.classification) }),
+      h("td", { "data-label": "Default reading", text: classLabel(def.classification) }),
+      h("td", { "data-label": "This reading", text: classLabel(ev.classification) }),
       h("td", { class: "diff", text: "changed" })));
   }
   body.append(h("div", { class: "table-wrap" }, h("table", { class: "data compare" },
@@ -715,7 +716,7 @@ function explainDoctrine(id, d) {
       if (r.failed && r.failed.length) bits.push("failed: " + r.failed.map(words).join(", "));
       if (r.unknown && r.unknown.length) bits.push("unknown: " + r.unknown.map(words).join(", "));
       return h("li", { class: "route-line " + (r.status || "") },
-        h("strong", { text: routeTitle(d, rid) }), ` (${words(rid)}): `, h("span", { class: "st", text: words(r.status || "") }),
+        h("strong", { text: r.title || routeTitle(d, rid) }), ` (${r.code ? r.code + " " : ""}${words(rid)}): `, h("span", { class: "st", text: words(r.status || "") }),
         bits.length ? " — " + bits.join("; ") : "");
     })));
   }
