@@ -358,6 +358,39 @@ def test_a_yaml_download_re_uploads_to_the_same_scenario(
     expect(fact(fresh, "threat.hours_until")).to_have_value("12")
 
 
+def test_the_page_reads_every_library_file_as_pyyaml_does(page: Any, server: Server) -> None:
+    """The page's small YAML reader, differentially against PyYAML, on every file of the
+    scenario library (comments, continued plain scalars, quoted dates, flow lists)."""
+    open_case(page, server, "caroline-1837")
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text()
+        ours = page.evaluate("(text) => yamlLoad(text)", text)
+        assert ours == yaml.safe_load(text), path.name
+        # and what it writes, PyYAML reads back the same
+        written = page.evaluate("(doc) => yamlDump(doc)", ours)
+        assert yaml.safe_load(written) == ours, path.name
+
+
+def test_a_library_file_uploads_to_the_same_screen_as_choosing_the_case(
+        contexts: Contexts, server: Server) -> None:
+    page = contexts.page()
+    open_case(page, server, "caroline-1837")
+    chosen = screen_state(page)
+    page.locator("#upload-yaml").set_input_files(str(ROOT / "scenarios" / "caroline-1837.yaml"))
+    expect(page.locator("#case-info")).to_contain_text("caroline-1837.yaml")
+    uploaded = screen_state(page)
+    stated = yaml.safe_load((ROOT / "scenarios" / "caroline-1837.yaml").read_text())
+    for name, value in uploaded["facts"].items():
+        group, key = name.split(".")
+        if key in stated.get(group, {}):             # every fact the file states, as stated
+            assert value == chosen["facts"][name], name
+    assert uploaded["verdicts"] == chosen["verdicts"]
+    expect(page.locator("#case-info h2")).to_have_text("The Caroline incident")
+    expect(page.locator("#case-info")).to_contain_text("1837-12-29")
+
+
 # 4. print ---------------------------------------------------------------------------------
 
 def test_the_print_handout_shows_every_doctrine_with_its_sentence_and_failed_tests(
