@@ -129,6 +129,10 @@ class TestView(BaseModel):
     source: str
     passage: str
     weighing_factor: bool = False
+    passage_kind: str = Field("summary", description="quotation (the source's words) or "
+                              "summary (our words; anything quoted is verbatim)")
+    also: list[str] = Field(default_factory=list,
+                            description="further source keys the passage relies on")
 
 
 class RouteView(BaseModel):
