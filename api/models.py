@@ -179,6 +179,7 @@ class ScenarioDetail(BaseModel):
     scenario: Scenario
     expected: dict[str, Any] | None = Field(description="the answer recorded in the library "
                                                         "file (its golden block)")
+    note: str | None = Field(None, description="a note for students on this case, if any")
 
 
 __all__ = [
