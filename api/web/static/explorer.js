@@ -20,7 +20,7 @@ const ex = {
   timer: null,
   notes: [],         // things the link or file named that could not be used (said, never dropped silently)
 };
-const META_KEYS = ["id", "title", "summary", "date", "acting_state", "sources"];
+const META_KEYS = ["id", "title", "summary", "date", "acting_state", "sources", "note"];
 const URL_META = ["title", "date", "summary", "sources"];
 const NUMBER_RE = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -194,7 +194,7 @@ async function loadCase(id, { meta = {}, evaluate = true } = {}) {
   let scenario = {};
   if (id) {
     const detail = await api("/v1/scenarios/" + encodeURIComponent(id));
-    scenario = detail.scenario;
+    scenario = detail.note ? { ...detail.scenario, note: detail.note } : detail.scenario;
   }
   ex.baseId = id;
   ex.base = { ...meta, ...scenario };
@@ -219,6 +219,8 @@ function renderCaseInfo() {
   if (meta.length) box.append(h("p", { class: "meta" }, meta.flatMap((m, i) => (i ? [" · ", m] : [m]))));
   box.append(h("p", { class: "case-summary", text: b.summary || (ex.origin === "blank"
     ? "Every fact is unknown until you set it. An unknown fact is never taken as false." : "") }));
+  if (b.note) box.append(h("details", { class: "case-note" }, h("summary", { text: "A note for students" }),
+    h("p", { text: b.note })));
   const srcs = b.sources || [];
   if (srcs.length) {
     box.append(h("details", { class: "case-sources" },
@@ -480,7 +482,7 @@ function markInvalid(problem) {
         || document.querySelector(`#params-form [name="${CSS.escape(String(loc[1]))}"]`);
       kind = "parameter";
     }
-    const allowed = allowedText(err.allowed);
+    const allowed = /allowed/i.test(err.msg) ? "" : allowedText(err.allowed);
     if (!el) { loose.push(`${err.field}: ${err.msg}${allowed ? ` (allowed: ${allowed})` : ""}`); continue; }
     if (el.getAttribute("aria-invalid") === "true") continue;
     const errId = el.id + "-error";
@@ -744,6 +746,7 @@ function renderHandout(ev, scenario, def, pr) {
   const b = ex.base;
   root.append(h("h2", { text: b.title || "Scenario" }));
   if (b.date || b.summary) root.append(h("p", {}, b.date ? h("strong", { text: b.date + ". " }) : null, b.summary || ""));
+  if (b.note) root.append(h("p", { class: "note" }, h("strong", { text: "Note for students: " }), b.note));
   const known = [], unknown = [];
   for (const f of allFacts()) {
     const v = getPath(scenario, f.name);
@@ -799,6 +802,7 @@ function scenarioDocument() {
   if (b.date) doc.date = b.date;
   if (b.summary) doc.summary = b.summary;
   doc.sources = b.sources || [];
+  if (b.note) doc.note = b.note;
   if (b.acting_state) doc.acting_state = b.acting_state;
   for (const g of state.facts.groups) {
     const block = {};
@@ -857,13 +861,14 @@ async function uploadYaml(file) {
   }
   // the API checks the whole file (unknown keys, values) before anything replaces the form
   const scenario = {};
-  for (const [k, v] of Object.entries(doc)) if (k !== "expected") scenario[k] = v;
+  // `expected` and `note` are for people (scenarios/README.md): not facts, never evaluated
+  for (const [k, v] of Object.entries(doc)) if (k !== "expected" && k !== "note") scenario[k] = v;
   const sets = [...text.matchAll(/^#\s*--set\s+([A-Za-z0-9_.]+)=(\S+)\s*$/gm)].map((m) => [m[1], m[2]]);
   try {
     await api("/v1/evaluate", post({ scenario, explain: false }));
   } catch (e) {
     const items = e.body && e.body.errors ? e.body.errors.map((x) => `${x.field.replace(/^scenario\./, "")}: ${x.msg}` +
-      (x.allowed ? ` (allowed: ${allowedText(x.allowed)})` : "")) : [e.message];
+      (x.allowed && !/allowed/i.test(x.msg) ? ` (allowed: ${allowedText(x.allowed)})` : "")) : [e.message];
     err.textContent = `${file.name} is not a valid scenario, nothing was loaded: ${items.join("; ")}.`;
     return;
   }
