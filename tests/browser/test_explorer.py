@@ -472,6 +472,10 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Any, server: Server) -> None:
     for select in page.locator("select.change-fact").all():
         select.select_option(index=1)
     no_sideways_scroll(page)
+    # the "Your changes" fieldset keeps its rows inside its card
+    overflow = page.evaluate("""() => [...document.querySelectorAll('fieldset.changes')]
+      .map((f) => [f.scrollWidth, f.clientWidth, f.closest('.question').clientWidth])""")
+    assert overflow and all(sw <= cw + 1 for sw, cw, _ in overflow), overflow
     shot(page, "exercise-changes")
     httpx.post(f"{server.base}/v1/exercises/cyber-threat-inline/attempts",
                json={"student": "a-student-with-a-rather-long-name", "answers": {}})
