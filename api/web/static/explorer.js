@@ -38,7 +38,7 @@ function verdictBadge(v, attrs = {}) {
   return h("span", { class: "verdict " + v, ...attrs }, (MARK[v] || "") + " " + verdictLabel(v));
 }
 function sourceShort(key) { const src = state.sources[key]; return src ? src.short : key; }
-function factLabel(f) { return f.label || words(f.name.split(".")[1]); }
+function factLabel(f) { return words(f.name.split(".")[1]); }
 function allFacts() { return state.facts.groups.flatMap((g) => g.facts); }
 function getPath(doc, dotted) {
   const [g, n] = dotted.split(".");
@@ -67,6 +67,20 @@ function factAllowed(f) {
   return "free text";
 }
 
+/* The labels of verdicts and classes, from the API's vocabulary (rules/verdicts.yaml);
+   an older server without it leaves the page's own words. */
+async function loadLabels() {
+  try {
+    const v = await api("/v1/vocabulary");
+    const map = (list) => Object.fromEntries((list || []).map((x) => [x.id, x.label || words(x.id)]));
+    const meanings = (list) => Object.fromEntries((list || []).map((x) => [x.id, x.meaning || ""]));
+    return { verdicts: map(v.verdicts), classes: map(v.classes), statuses: map(v.statuses),
+      classMeanings: meanings(v.classes), verdictMeanings: meanings(v.verdicts) };
+  } catch {
+    return null;
+  }
+}
+
 /* ---------- start and the URL ---------- */
 
 function hashQuery(hash) { return new URLSearchParams((hash || "").split("?")[1] || ""); }
@@ -85,7 +99,7 @@ async function showExplorer() {
     const [params, library] = await Promise.all([api("/v1/parameters"), api("/v1/scenarios")]);
     ex.params = params;
     state.library = library;
-    if (!state.labels) state.labels = state.facts.labels || null;
+    if (!state.labels) state.labels = await loadLabels();
     const select = document.getElementById("case-select");
     for (const c of state.library) select.append(h("option", { value: c.id, text: c.title || c.id }));
     buildFactsForm();
@@ -280,6 +294,11 @@ function glossaryEntry(f) {
     f.meaning ? ": " : "", f.meaning ? h("span", { class: "meaning", text: f.meaning }) : null];
   const more = [`Takes ${factAllowed(f)}; empty means unknown.`];
   const out = [h("p", {}, ...parts), h("p", { class: "gloss-allowed", text: more.join(" ") })];
+  const vm = f.value_meanings;
+  if (vm && typeof vm === "object" && Object.keys(vm).length) {
+    out.push(h("ul", { class: "gloss-values" }, Object.entries(vm).map(([v, m]) =>
+      h("li", {}, h("strong", { text: words(v) }), m ? ": " + m : ""))));
+  }
   if (f.source) {
     const src = state.sources[f.source];
     out.push(h("p", { class: "gloss-source" }, "Source: ", h("strong", { text: src ? src.short : f.source }),
