@@ -37,6 +37,7 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser tests skipped: playwright is not installed")
 expect = sync_api.expect
+expect.set_options(timeout=15_000)   # a loaded machine (the first evaluation compiles the rules)
 
 
 @pytest.fixture(scope="module")
