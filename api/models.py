@@ -128,6 +128,11 @@ class TestView(BaseModel):
     title: str
     source: str
     passage: str
+    passage_kind: str = Field("summary", description="quotation (verbatim) or summary")
+    condition: str = Field("", description="the test's condition in words, as this doctrine "
+                                           "reads it with the default parameters")
+    parameters: list[str] = Field(default_factory=list,
+                                  description="the interpretive parameters it reads")
     weighing_factor: bool = False
 
 

@@ -169,13 +169,13 @@ def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
 
 
 def _register_commands() -> None:
-    """Commands that live beside their own feature (serve, batch, generate, quiz).
+    """Commands that live beside their own feature (batch, serve, quiz): each module has
+    `register(app: typer.Typer) -> None` and names it under the `imminence.commands` entry
+    points of pyproject.toml; nothing here imports them by name."""
+    from importlib.metadata import entry_points
 
-    Each such module has `register(app: typer.Typer) -> None`; add one call here.
-    """
-    __import__("engine.cli_batch", fromlist=["register"]).register(app)
-    __import__("api.cli", fromlist=["register"]).register(app)
-    __import__("engine.cli_quiz", fromlist=["register"]).register(app)
+    for ep in entry_points(group="imminence.commands"):
+        ep.load()(app)
 
 
 _register_commands()

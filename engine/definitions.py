@@ -1,8 +1,10 @@
 """Read the law from rules/ into typed definitions, checking that it hangs together.
 
-This is the only reader of rules/. The rules compiler (durable-rules), the fast path,
-the documentation (`imminence doctrines`, `GET /v1/doctrines`) and the exercise grader
-all take their law from `load()`.
+This is the only reader of rules/ (with engine/law/vocabulary.py for the fact vocabulary).
+Conditions are parsed into the typed nodes of engine/law/conditions.py at load; no other
+module reads a raw condition. The rules compiler (durable-rules), the fast path, what-if,
+the documentation (`imminence doctrines`, `GET /v1/doctrines`), the web page's windows and
+the exercise grader all take their law from `load()`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import yaml
 from rules import RULES_DIR
 
 from .errors import RulesError
-from .scenario import fact_catalogue
+from .law.conditions import Node, ParameterRef, SettingValue, parse, parse_setting
+from .law.vocabulary import FactDef, vocabulary
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,9 @@ class LegalTest:
     title: str
     source: str
     passage: str
-    condition: Any
+    condition: Node
     weighing_factor: bool = False
+    passage_kind: str = "summary"
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ class DoctrineDef:
     sources: tuple[str, ...]
     quote: dict[str, str]
     routes: tuple[str, ...]
-    settings: dict[str, Any]
+    settings: dict[str, Any]  # as rules/ writes them (for display)
+    setting_values: dict[str, SettingValue] = field(default_factory=dict)  # typed
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,17 @@ class ClassDef:
     id: str
     meaning: str
     source: str
-    condition: Any
+    condition: Node
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict of a doctrine, or a status of a test (rules/verdicts.yaml)."""
+
+    id: str
+    label: str
+    meaning: str
 
 
 @dataclass(frozen=True)
@@ -98,9 +113,28 @@ class Law:
     doctrines: dict[str, DoctrineDef]
     classes: tuple[ClassDef, ...]
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fact_defs: dict[str, FactDef] = field(default_factory=dict)  # stated and derived
+    verdicts: tuple[Outcome, ...] = ()
+    statuses: tuple[Outcome, ...] = ()
 
     def weighing_test(self) -> LegalTest:
         return next(t for t in self.tests.values() if t.weighing_factor)
+
+    def facts_stated(self) -> dict[str, FactDef]:
+        """The facts a scenario can state (the derived ones left out), in order."""
+        return {n: fd for n, fd in self.fact_defs.items() if n in self.facts}
+
+    def scale_values(self, fact: str) -> list[str] | None:
+        """The values of an ordinal (possibly derived) fact, lowest rank first."""
+        name = self.derived[fact]["scale"] if fact in self.derived else self.scale_of.get(fact)
+        if name is None:
+            return None
+        scale = self.scales[name]
+        return sorted(scale, key=lambda v: scale[v])
+
+    def parameters_read(self, test: LegalTest, doctrine: DoctrineDef) -> tuple[str, ...]:
+        """The interpretive parameters a test reads under one doctrine's settings."""
+        return test.condition.parameters(doctrine.setting_values)
 
 
 def _read(path: Path) -> Any:
@@ -109,21 +143,6 @@ def _read(path: Path) -> Any:
             return yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - a broken install
         raise RulesError(f"{path}: {exc}") from exc
-
-
-def _walk_facts(node: Any) -> list[str]:
-    """Every fact name a condition mentions (including key/at_most_fact)."""
-    out: list[str] = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in ("fact", "at_most_fact") or k == "key":
-                out.append(v)
-            else:
-                out.extend(_walk_facts(v))
-    elif isinstance(node, list):
-        for item in node:
-            out.extend(_walk_facts(item))
-    return out
 
 
 def _check(law: Law) -> None:
@@ -138,7 +157,12 @@ def _check(law: Law) -> None:
         need_source(f"parameter {p.name}", p.source)
     for t in law.tests.values():
         need_source(f"test {t.id}", t.source)
-        for f in _walk_facts(t.condition):
+        if t.passage_kind not in ("quotation", "summary"):
+            problems.append(f"test {t.id}: passage_kind must be quotation or summary")
+        for name in t.condition.parameters({}):
+            if name not in law.parameters:
+                problems.append(f"test {t.id}: unknown parameter '{name}'")
+        for f in t.condition.facts():
             if f not in known_facts:
                 problems.append(f"test {t.id}: unknown fact '{f}'")
     for r in law.routes.values():
@@ -154,11 +178,24 @@ def _check(law: Law) -> None:
         for r_id in d.routes:
             if r_id not in law.routes:
                 problems.append(f"doctrine {d.id}: unknown route '{r_id}'")
-        ref = d.settings.get("gravity_threshold", {})
-        if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
-            problems.append(f"doctrine {d.id}: gravity_threshold names no parameter")
+        for k, v in d.setting_values.items():
+            if isinstance(v, ParameterRef) and v.name not in law.parameters:
+                problems.append(f"doctrine {d.id}: setting {k} names no parameter")
+        for r_id in d.routes:
+            for t_id in law.routes[r_id].tests if r_id in law.routes else ():
+                test = law.tests.get(t_id)
+                missing = sorted(test.condition.settings_used() - set(d.settings)) if test else []
+                if missing:
+                    problems.append(f"doctrine {d.id}: test {t_id} reads settings it does "
+                                    f"not define: {', '.join(missing)}")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
+        for f in c.condition.facts():
+            if f not in known_facts:
+                problems.append(f"class {c.id}: unknown fact '{f}'")
+    for name, fd in law.fact_defs.items():
+        if fd.source is not None:
+            need_source(f"fact {name}", fd.source)
     for name, derived in law.derived.items():
         need_source(f"derived {name}", derived["source"])
     if sum(1 for t in law.tests.values() if t.weighing_factor) != 1:
@@ -184,8 +221,10 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     facts_doc = _read(rules_dir / "facts.yaml")
     tests = {
         k: LegalTest(id=k, title=v["title"], source=v["source"],
-                   passage=" ".join(v["passage"].split()), condition=v["condition"],
-                   weighing_factor=bool(v.get("weighing_factor", False)))
+                     passage=" ".join(v["passage"].split()),
+                     condition=parse(v["condition"], f"rules/tests.yaml: {k}"),
+                     weighing_factor=bool(v.get("weighing_factor", False)),
+                     passage_kind=v.get("passage_kind", "summary"))
         for k, v in _read(rules_dir / "tests.yaml").items()
     }
     routes = {
@@ -202,21 +241,40 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
             standing=v["standing"],
             summary=" ".join(v["summary"].split()), sources=tuple(v["sources"]),
             quote={"source": v["quote"]["source"], "text": " ".join(v["quote"]["text"].split())},
-            routes=tuple(v["routes"]), settings=dict(v["settings"]),
+            routes=tuple(v["routes"]),
+            settings=dict(v["settings"]),
+            setting_values={k: parse_setting(s, f"{path.name}: settings.{k}")
+                            for k, s in v["settings"].items()},
         ))
     doctrines = {d.id: d for d in sorted(doctrines_list, key=lambda d: d.order)}
     classes = tuple(
         ClassDef(id=c["class"], meaning=c["meaning"], source=c["source"],
-                 condition=c["condition"])
+                 condition=parse(c["condition"], f"rules/classification.yaml: {c['class']}"),
+                 label=c.get("label", c["class"].replace("_", " ")))
         for c in _read(rules_dir / "classification.yaml")
     )
+    vocab = vocabulary(rules_dir)
+    fact_defs = dict(vocab)
+    for name, d in facts_doc["derived"].items():
+        scale = facts_doc["scales"][d["scale"]]
+        fact_defs[name] = FactDef(
+            name=name, kind="enum", label=" ".join(d["label"].split()),
+            meaning=" ".join(d["meaning"].split()),
+            values=tuple(sorted(scale, key=lambda v: scale[v])), source=d.get("source"))
+    outcomes_doc = _read(rules_dir / "verdicts.yaml")
+    outcomes = {
+        kind: tuple(Outcome(id=o["id"], label=o["label"], meaning=" ".join(o["meaning"].split()))
+                    for o in outcomes_doc[kind])
+        for kind in ("verdicts", "statuses")
+    }
     law = Law(
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
         absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes,
         doctrines=doctrines,
-        classes=classes, facts=fact_catalogue(),
+        classes=classes, facts={n: fd.catalogue() for n, fd in vocab.items()},
+        fact_defs=fact_defs, verdicts=outcomes["verdicts"], statuses=outcomes["statuses"],
     )
     _check(law)
     return law
@@ -227,6 +285,7 @@ __all__ = [
     "DoctrineDef",
     "Law",
     "LegalTest",
+    "Outcome",
     "ParameterDef",
     "RouteDef",
     "Source",

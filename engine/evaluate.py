@@ -10,9 +10,9 @@ same answers on generated scenarios.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from .runtime import engine as rule_engine
 from .scenario import Scenario, unknown_field_message
 
 EngineName = Literal["rete", "fast"]
+T = TypeVar("T")
 
 
 def _allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
@@ -135,6 +136,19 @@ def evaluate(
                           if status(c.expr, facts) is Status.SATISFIED)
     return assemble(net, sc, facts, params, wanted, tests, routes, verdicts, classification,
                     None, explain)
+
+
+def run_if_free(work: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run `work` (which evaluates on the rule engine) now if the engine is free, without
+    waiting: (True, its result), or (False, None) when another thread holds the engine.
+
+    For a caller that must not block (an event loop): it evaluates inline when the engine
+    is free and hands the work to a thread when it is not. The caller never touches the
+    engine's lock."""
+    with rule_engine(load()).hold_if_free() as free:
+        if not free:
+            return False, None
+        return True, work()
 
 
 def _round(x: float) -> int:
@@ -251,5 +265,12 @@ def _rules_of(net: Network, d_id: str) -> frozenset[str]:
     return mine
 
 
-__all__ = ["EngineName", "check_doctrines", "evaluate", "network_for", "to_scenario",
-           "validation_errors"]
+__all__ = [
+    "EngineName",
+    "check_doctrines",
+    "evaluate",
+    "network_for",
+    "run_if_free",
+    "to_scenario",
+    "validation_errors",
+]

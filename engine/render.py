@@ -5,14 +5,15 @@ Renders only; the law comes from the Evaluation and from rules/ (via definitions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .definitions import Law, load
+from .definitions import DoctrineDef, Law, LegalTest, load
+from .law import words
 from .result import DoctrineResult, Evaluation
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
@@ -126,9 +127,14 @@ def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
     return t
 
 
-def doctrine_page(doctrine_id: str) -> str:
-    """A doctrine explained for a law student: routes, tests, parameters, sources (Markdown)."""
+def doctrine_page(doctrine_id: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """A doctrine explained for a law student (Markdown): each route, each test's passage
+    with its condition in words under it (the statute above the code), the parameters it
+    reads, the settings and the sources."""
+    from .parameters import resolve
+
     law = load()
+    params = resolve(parameters, law)
     d = law.doctrines[doctrine_id]
     out = [f"# {d.name} (`{d.id}`)", "", f"*Standing:* {d.standing}", "", d.summary, "",
            f"> {d.quote['text']} — {law.sources[d.quote['source']].short}", "",
@@ -144,8 +150,13 @@ def doctrine_page(doctrine_id: str) -> str:
             out += [f"Widens `{r.widens}`: it replaces that route's imminence test.", ""]
         for t_id in r.tests:
             t = law.tests[t_id]
-            out.append(f"- **{t.id}**: {t.title}. *{law.sources[t.source].short}:* {t.passage}")
-            params_used += _params_in(t.condition, d.settings)
+            read = law.parameters_read(t, d)
+            params_used += read
+            out += [f"**{t.id}**: {t.title}.", "",
+                    f"> {t.passage} — *{law.sources[t.source].short}* ({t.passage_kind})", "",
+                    f"*Condition:* {condition_words(law, t, d, params)}."
+                    + (f" *Reads:* {', '.join(f'`{p}`' for p in read)}." if read else ""),
+                    ""]
         out.append("")
     out += ["## Settings of this doctrine", ""]
     for k, v in d.settings.items():
@@ -164,19 +175,10 @@ def doctrine_page(doctrine_id: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _params_in(node: Any, settings: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        if "parameter" in node:
-            found.append(node["parameter"])
-        if "doctrine" in node and isinstance(node["doctrine"], str):
-            found += _params_in(settings.get(node["doctrine"]), settings)
-        for v in node.values():
-            found += _params_in(v, settings)
-    elif isinstance(node, list):
-        for v in node:
-            found += _params_in(v, settings)
-    return found
+def condition_words(law: Law, test: LegalTest, doctrine: DoctrineDef,
+               params: Mapping[str, Any]) -> str:
+    """A test's condition in words, as one doctrine reads it."""
+    return words.condition(law, test.condition, params, doctrine.setting_values)
 
 
 __all__ = ["comparison", "doctrine_page", "markdown", "score_range", "table"]

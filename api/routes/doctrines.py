@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from engine.definitions import Law, LegalTest
+from engine.definitions import DoctrineDef, Law, LegalTest
+from engine.law import words
 from engine.parameters import describe
-from engine.render import _params_in
+from engine.parameters import resolve as default_parameters
 
 from ..deps import LawDep
 from ..models import (
@@ -23,8 +24,12 @@ from ..problems import ProblemError, problem_responses
 router = APIRouter(prefix="/v1", tags=["law"])
 
 
-def _test(t: LegalTest) -> TestView:
+def _test(law: Law, t: LegalTest, d: DoctrineDef) -> TestView:
     return TestView(id=t.id, title=t.title, source=t.source, passage=t.passage,
+                    passage_kind=t.passage_kind,
+                    condition=words.condition(law, t.condition, default_parameters(None, law),
+                                              d.setting_values),
+                    parameters=list(law.parameters_read(t, d)),
                     weighing_factor=t.weighing_factor)
 
 
@@ -34,7 +39,7 @@ def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:
     params: list[str] = []
     for r in routes:
         for t_id in r.tests:
-            params += _params_in(law.tests[t_id].condition, d.settings)
+            params += law.parameters_read(law.tests[t_id], d)
     wanted = list(dict.fromkeys(params))
     described = {p["name"]: p for p in describe(law)}
     weighing = law.weighing_test()
@@ -46,9 +51,9 @@ def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:
         quote=d.quote, settings=d.settings,
         route_details=[RouteView(id=r.id, code=r.code, title=r.title, source=r.source,
                                  self_defence=r.self_defence, widens=r.widens,
-                                 tests=[_test(law.tests[t]) for t in r.tests])
+                                 tests=[_test(law, law.tests[t], d) for t in r.tests])
                        for r in routes],
-        weighing_factor=_test(weighing),
+        weighing_factor=_test(law, weighing, d),
         parameters=[ParameterView(**described[p]) for p in wanted],
         sources=[SourceView(key=s.key, short=s.short, citation=s.citation, passage=s.passage,
                             passage_kind=s.passage_kind)

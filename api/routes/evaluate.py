@@ -18,11 +18,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from engine import evaluate as run_engine
-from engine.definitions import load
 from engine.errors import ErrorItem, InvalidInput
-from engine.evaluate import to_scenario
+from engine.evaluate import run_if_free, to_scenario
 from engine.result import Evaluation, EvaluationWithWhatIf
-from engine.runtime import engine as rule_engine
 from engine.whatif import as_json, changes
 
 from ..deps import JsonBody, SettingsDep, run_evaluation
@@ -74,9 +72,7 @@ async def evaluate(
     elif not body.explain:
         text = _evaluate_json(body)
     else:
-        with rule_engine(load()).hold_if_free() as free:
-            if free:
-                text = _evaluate_json(body)
+        _, text = run_if_free(lambda: _evaluate_json(body))
     if text is None:
         text = await run_evaluation(request, _evaluate_json, body)
     return Response(text, media_type="application/json")
