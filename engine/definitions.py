@@ -19,7 +19,7 @@ import yaml
 from rules import RULES_DIR
 
 from .errors import RulesError
-from .law.conditions import Node, ParameterRef, SettingValue, parse, parse_setting
+from .law.conditions import ChoiceRef, Node, ParameterRef, SettingValue, parse, parse_setting
 from .law.vocabulary import FactDef, vocabulary
 
 
@@ -40,6 +40,7 @@ class ParameterDef:
     reason: str
     source: str
     keys: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)  # type choice: value -> effect
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class RouteDef:
     self_defence: bool
     tests: tuple[str, ...]
     widens: str | None = None
+    fits: tuple[str, ...] = ()  # classes the route is the natural answer to (tie-break)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,40 @@ class ClassDef:
 
 
 @dataclass(frozen=True)
+class DerivedFact:
+    """A fact computed from stated facts (rules/facts.yaml `derived:`): the value of `base`,
+    none at all (rank `none_rank`) when `none_when` holds, and raised from `raise_from` to
+    `raise_to` when `raise_when` holds."""
+
+    name: str
+    scale: str
+    base: str
+    none_when: Node | None = None
+    none_rank: int = 0
+    none_label: str = ""
+    raise_when: Node | None = None
+    raise_from: str | None = None
+    raise_to: str | None = None
+
+    def bases(self) -> list[str]:
+        whens = [w for w in (self.none_when, self.raise_when) if w is not None]
+        return list(dict.fromkeys([self.base, *(f for w in whens for f in w.facts())]))
+
+
+def _derived(name: str, d: dict[str, Any]) -> DerivedFact:
+    where = f"rules/facts.yaml: derived {name}"
+    none, raise_ = d.get("none"), d.get("raise")
+    return DerivedFact(
+        name=name, scale=d["scale"], base=d["from"],
+        none_when=parse(none["when"], f"{where}.none.when") if none else None,
+        none_rank=int(none["rank"]) if none else 0,
+        none_label=str(none.get("label", "")) if none else "",
+        raise_when=parse(raise_["when"], f"{where}.raise.when") if raise_ else None,
+        raise_from=raise_["from"] if raise_ else None,
+        raise_to=raise_["to"] if raise_ else None)
+
+
+@dataclass(frozen=True)
 class Outcome:
     """A verdict of a doctrine, or a status of a test (rules/verdicts.yaml)."""
 
@@ -107,18 +143,22 @@ class Law:
     scale_of: dict[str, str]
     wmd: tuple[str, ...]
     derived: dict[str, dict[str, Any]]
-    absent_value: dict[str, dict[str, Any]]
     tests: dict[str, LegalTest]
     routes: dict[str, RouteDef]
     doctrines: dict[str, DoctrineDef]
     classes: tuple[ClassDef, ...]
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     fact_defs: dict[str, FactDef] = field(default_factory=dict)  # stated and derived
+    derived_facts: dict[str, DerivedFact] = field(default_factory=dict)
     verdicts: tuple[Outcome, ...] = ()
     statuses: tuple[Outcome, ...] = ()
 
     def weighing_test(self) -> LegalTest:
         return next(t for t in self.tests.values() if t.weighing_factor)
+
+    def choices(self) -> dict[str, dict[str, Any]]:
+        """Per choice parameter, what each of its values does (rules/parameters.yaml)."""
+        return {p.name: p.values for p in self.parameters.values() if p.type == "choice"}
 
     def facts_stated(self) -> dict[str, FactDef]:
         """The facts a scenario can state (the derived ones left out), in order."""
@@ -172,6 +212,9 @@ def _check(law: Law) -> None:
                 problems.append(f"route {r.id}: unknown test '{t_id}'")
         if r.widens and r.widens not in law.routes:
             problems.append(f"route {r.id}: widens unknown route '{r.widens}'")
+        for cls_id in r.fits:
+            if cls_id not in {cl.id for cl in law.classes}:
+                problems.append(f"route {r.id}: fits unknown class '{cls_id}'")
     for d in law.doctrines.values():
         for s in d.sources:
             need_source(f"doctrine {d.id}", s)
@@ -179,7 +222,7 @@ def _check(law: Law) -> None:
             if r_id not in law.routes:
                 problems.append(f"doctrine {d.id}: unknown route '{r_id}'")
         for k, v in d.setting_values.items():
-            if isinstance(v, ParameterRef) and v.name not in law.parameters:
+            if isinstance(v, ParameterRef | ChoiceRef) and v.name not in law.parameters:
                 problems.append(f"doctrine {d.id}: setting {k} names no parameter")
         for r_id in d.routes:
             for t_id in law.routes[r_id].tests if r_id in law.routes else ():
@@ -188,6 +231,9 @@ def _check(law: Law) -> None:
                 if missing:
                     problems.append(f"doctrine {d.id}: test {t_id} reads settings it does "
                                     f"not define: {', '.join(missing)}")
+    for p in law.parameters.values():
+        if p.type == "choice" and p.default not in p.values:
+            problems.append(f"parameter {p.name}: default {p.default!r} is not one of its values")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
         for f in c.condition.facts():
@@ -215,7 +261,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     parameters = {
         k: ParameterDef(name=k, type=v["type"], default=v["default"],
                         reason=" ".join(v["reason"].split()), source=v["source"],
-                        keys=tuple(v.get("keys", ())))
+                        keys=tuple(v.get("keys", ())), values=dict(v.get("values", {})))
         for k, v in _read(rules_dir / "parameters.yaml").items()
     }
     facts_doc = _read(rules_dir / "facts.yaml")
@@ -230,7 +276,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     routes = {
         k: RouteDef(id=k, code=v["code"], title=v["title"], source=v["source"],
                     self_defence=bool(v["self_defence"]), tests=tuple(v["tests"]),
-                    widens=v.get("widens"))
+                    widens=v.get("widens"), fits=tuple(v.get("fits", ())))
         for k, v in _read(rules_dir / "routes.yaml").items()
     }
     doctrines_list = []
@@ -271,10 +317,11 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
-        absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes,
+        tests=tests, routes=routes,
         doctrines=doctrines,
         classes=classes, facts={n: fd.catalogue() for n, fd in vocab.items()},
         fact_defs=fact_defs, verdicts=outcomes["verdicts"], statuses=outcomes["statuses"],
+        derived_facts={k: _derived(k, v) for k, v in facts_doc["derived"].items()},
     )
     _check(law)
     return law
@@ -282,6 +329,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
 
 __all__ = [
     "ClassDef",
+    "DerivedFact",
     "DoctrineDef",
     "Law",
     "LegalTest",

@@ -35,7 +35,7 @@ UNKNOWN = -1
 
 
 class _Absent:
-    """The value of a harm that may not exist at all (rules/facts.yaml, absent_value)."""
+    """The effective gravity of an attack that did not happen (rules/facts.yaml, `none`)."""
 
     def __repr__(self) -> str:
         return "ABSENT"
@@ -126,7 +126,13 @@ class FactCells:
                     bounds.append({("$lte" if last.hi_closed else "$lt"): {f: last.hi}})
                 parts.append(c_and(bounds) if bounds else {"$ex": {f: 1}})
         else:
-            parts.extend({f: self.values[i]} for i in known)
+            excluded = [v for i, v in enumerate(self.values[:self.real]) if i not in known]
+            if len(excluded) < len(known):
+                # "any stated value but these": fewer terms, and no $or for durable-rules to
+                # multiply out (its rules have a size limit, error 113)
+                parts.append(c_and([{"$neq": {f: v}} for v in excluded]))
+            else:
+                parts.extend({f: self.values[i]} for i in known)
         if UNKNOWN in indices:
             parts.append({"$nex": {f: 1}})
         return c_or(parts)
@@ -335,41 +341,40 @@ class Compiler:
     def rank(self, fact: str, value: Any) -> int:
         """The rank of a value of an ordinal (possibly derived) fact; ABSENT ranks lowest."""
         if value is ABSENT:
-            base = self.law.derived.get(fact, {}).get("from", fact)
-            return int(self.law.absent_value[base]["rank"])
+            return self.law.derived_facts[fact].none_rank
         scale = self.scale(fact)
         assert scale is not None
         return scale[value]
 
     def bases(self, fact: str) -> list[str]:
         """The stated facts a (possibly derived) fact is computed from."""
-        d = self.law.derived.get(fact)
-        if d is None:
-            return [fact]
-        return list(dict.fromkeys([d["from"], d["raise"]["when"]["fact"]]))
+        d = self.law.derived_facts.get(fact)
+        return [fact] if d is None else d.bases()
 
     def value(self, fact: str, assign: Mapping[str, Any]) -> Any:
         """A (possibly derived) fact's value under a complete assignment."""
-        d = self.law.derived.get(fact)
+        d = self.law.derived_facts.get(fact)
         if d is None:
             return assign[fact]
-        v = assign[d["from"]]
-        raise_ = d["raise"]
-        if v == raise_["from"] and self.holds(raise_["when"], assign):
-            return raise_["to"]
+        if d.none_when is not None and self.holds(d.none_when, assign):
+            return ABSENT
+        v = assign[d.base]
+        if d.raise_when is not None and v == d.raise_from and self.holds(d.raise_when, assign):
+            return d.raise_to
         return v
 
-    def holds(self, node: Mapping[str, Any], assign: Mapping[str, Any]) -> bool:
+    def holds(self, node: cond.Node, assign: Mapping[str, Any]) -> bool:
         """Two-valued truth of a simple condition under a complete assignment."""
-        if "is" in node:
-            return bool(assign[node["fact"]] == node["is"])
-        if "in" in node:
-            return self.value(node["fact"], assign) in node["in"]
+        if isinstance(node, cond.FactIs):
+            return bool(assign[node.fact] == node.value)
+        if isinstance(node, cond.FactIn) and isinstance(node.values, tuple):
+            return self.value(node.fact, assign) in node.values
         raise RulesError(f"unsupported condition in a derived fact: {node}")
 
     def resolve(self, ref: Any, settings: Mapping[str, SettingValue]) -> Any:
-        """A threshold or set: a literal, a parameter, or a doctrine setting."""
-        return cond.resolve(ref, self.params, settings)
+        """A threshold or set: a literal, a parameter, or a doctrine setting (a choice
+        parameter may override the doctrine's own setting)."""
+        return cond.resolve(ref, self.params, settings, self.law.choices())
 
     # --- compile ------------------------------------------------------------------
 
@@ -459,8 +464,7 @@ class Compiler:
         if info is None:
             raise RulesError(f"unknown fact {fact}")
         if info["kind"] in ("enum", "bool"):
-            phantom = (ABSENT,) if fact in self.law.absent_value else ()
-            return FactCells(fact, info["kind"], (*info["values"], *phantom), phantom=len(phantom))
+            return FactCells(fact, info["kind"], tuple(info["values"]))
         if info["kind"] == "number":
             return number_cells(fact, info["min"], info["max"], thresholds)
         raise RulesError(f"fact {fact} cannot be compared")

@@ -30,7 +30,7 @@ from typing import Any
 
 from . import jsonfmt
 from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
-from .law.conditions import ParameterRef, SettingValue
+from .law.conditions import ChoiceRef, ParameterRef, SettingValue
 from .logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
 from .result import TraceEntry, construct
 
@@ -118,6 +118,8 @@ class Network:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, ChoiceRef):
+        return _show(value.by_doctrine)
     if isinstance(value, ParameterRef):
         return value.name
     if isinstance(value, tuple):

@@ -46,6 +46,20 @@ class KeyedParameterRef:
 
 
 @dataclass(frozen=True)
+class ChoiceRef:
+    """{parameter: P, by_doctrine: V}: a doctrine setting that a choice parameter may
+    override for every doctrine; V is the doctrine's own reading (P = by_doctrine)."""
+
+    name: str
+    by_doctrine: bool | str
+
+    def pick(self, params: Mapping[str, Any],
+             choices: Mapping[str, Mapping[str, Any]]) -> Any:
+        effect = choices[self.name][params[self.name]]
+        return self.by_doctrine if effect is None else effect
+
+
+@dataclass(frozen=True)
 class SettingRef:
     """{doctrine: SETTING}: a setting of the doctrine the test is evaluated for."""
 
@@ -54,7 +68,7 @@ class SettingRef:
 
 Literal_ = str | int | float | bool
 Ref = Literal_ | ParameterRef | KeyedParameterRef | SettingRef
-SettingValue = bool | tuple[str, ...] | ParameterRef | str
+SettingValue = bool | tuple[str, ...] | ParameterRef | ChoiceRef | str
 
 
 def parse_ref(raw: Any, where: str) -> Ref:
@@ -79,16 +93,25 @@ def parse_setting(raw: Any, where: str) -> SettingValue:
         return tuple(str(v) for v in raw)
     if isinstance(raw, dict) and set(raw) == {"parameter"}:
         return ParameterRef(str(raw["parameter"]))
+    if isinstance(raw, dict) and set(raw) == {"parameter", "by_doctrine"} \
+            and isinstance(raw["by_doctrine"], bool | str):
+        return ChoiceRef(str(raw["parameter"]), raw["by_doctrine"])
     raise RulesError(f"{where}: unsupported doctrine setting {raw!r}")
 
 
-def resolve(ref: Any, params: Mapping[str, Any], settings: Mapping[str, SettingValue]) -> Any:
+def resolve(ref: Any, params: Mapping[str, Any], settings: Mapping[str, SettingValue],
+            choices: Mapping[str, Mapping[str, Any]] | None = None) -> Any:
     """The value a reference stands for, for one parameter set and one doctrine's settings
-    (a keyed parameter resolves to its whole table)."""
+    (a keyed parameter resolves to its whole table; `choices` gives, per choice parameter,
+    what each of its values does)."""
     if isinstance(ref, SettingRef):
         if ref.name not in settings:
             raise RulesError(f"doctrine setting '{ref.name}' is not defined")
-        return resolve(settings[ref.name], params, settings)
+        return resolve(settings[ref.name], params, settings, choices)
+    if isinstance(ref, ChoiceRef):
+        if choices is None:
+            raise RulesError(f"{ref.name}: a choice needs the parameters' values")
+        return ref.pick(params, choices)
     if isinstance(ref, ParameterRef | KeyedParameterRef):
         return params[ref.name]
     return ref
@@ -98,7 +121,7 @@ def parameter_of(ref: Any, settings: Mapping[str, SettingValue]) -> str | None:
     """The parameter a reference reads, through a doctrine setting if need be."""
     if isinstance(ref, SettingRef):
         return parameter_of(settings.get(ref.name), settings)
-    if isinstance(ref, ParameterRef | KeyedParameterRef):
+    if isinstance(ref, ParameterRef | KeyedParameterRef | ChoiceRef):
         return ref.name
     return None
 
@@ -138,6 +161,13 @@ class Node:
                 out.add(n.name)
             out.update(r.name for r in n.refs() if isinstance(r, SettingRef))
         return frozenset(out)
+
+    def refs_all(self) -> tuple[Any, ...]:
+        """Every reference in the condition, doctrine settings as SettingRef."""
+        out: list[Any] = []
+        for n in self.walk():
+            out.extend(n.refs())
+        return tuple(out)
 
     def parameters(self, settings: Mapping[str, SettingValue]) -> tuple[str, ...]:
         """The interpretive parameters the condition reads, for one doctrine's settings."""
@@ -229,6 +259,9 @@ class AtMostFact(Node):
 @dataclass(frozen=True)
 class DoctrineSetting(Node):
     name: str
+
+    def refs(self) -> tuple[Any, ...]:
+        return (SettingRef(self.name),)
 
 
 @dataclass(frozen=True)
@@ -327,6 +360,7 @@ __all__ = [
     "AtLeast",
     "AtMost",
     "AtMostFact",
+    "ChoiceRef",
     "Comparison",
     "Condition",
     "DoctrineSetting",

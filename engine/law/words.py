@@ -31,6 +31,7 @@ from .conditions import (
     KeyedParameterRef,
     Node,
     Not,
+    SettingRef,
     SettingValue,
     parameter_of,
     resolve,
@@ -84,7 +85,7 @@ def _leaf(law: Law, node: Node, params: Mapping[str, Any],
     if isinstance(node, FactKnown):
         return f"{law.fact_defs[node.fact].label} is stated"
     if isinstance(node, FactIn):
-        allowed = resolve(node.values, params, settings)
+        allowed = resolve(node.values, params, settings, law.choices())
         return _values(law, node.fact, list(allowed)) + _named(parameter_of(node.values, settings))
     if isinstance(node, AtMostFact):
         return (f"{law.fact_defs[node.fact].label} is no greater than "
@@ -99,7 +100,7 @@ def _leaf(law: Law, node: Node, params: Mapping[str, Any],
             pairs = ", ".join(f"{k} {number(v)}" for k, v in table.items())
             return (f"{fd.label} is {word} the threshold for {key} "
                     f"({node.bound.name}: {pairs}; none for other values)")
-        bound = resolve(node.bound, params, settings)
+        bound = resolve(node.bound, params, settings, law.choices())
         scale = law.scale_values(node.fact)
         if scale is not None:
             i = scale.index(bound)
@@ -109,15 +110,16 @@ def _leaf(law: Law, node: Node, params: Mapping[str, Any],
     raise TypeError(f"not a comparison: {node!r}")  # pragma: no cover
 
 
-def _fold(node: Node, settings: Mapping[str, SettingValue]) -> Node | bool:
+def _fold(node: Node, params: Mapping[str, Any], settings: Mapping[str, SettingValue],
+          choices: Mapping[str, Mapping[str, Any]]) -> Node | bool:
     """The condition with the doctrine's yes/no settings applied (True/False if settled)."""
     if isinstance(node, DoctrineSetting):
-        return bool(settings.get(node.name))
+        return bool(resolve(SettingRef(node.name), params, settings, choices))
     if isinstance(node, All | AnyOf):
         settle = isinstance(node, AnyOf)
         parts: list[Node] = []
         for p in node.parts:
-            f = _fold(p, settings)
+            f = _fold(p, params, settings, choices)
             if f is settle:
                 return settle
             if not isinstance(f, bool):
@@ -126,7 +128,7 @@ def _fold(node: Node, settings: Mapping[str, SettingValue]) -> Node | bool:
             return not settle
         return parts[0] if len(parts) == 1 else type(node)(tuple(parts))
     if isinstance(node, Not):
-        f = _fold(node.part, settings)
+        f = _fold(node.part, params, settings, choices)
         return (not f) if isinstance(f, bool) else Not(f)
     return node
 
@@ -134,7 +136,7 @@ def _fold(node: Node, settings: Mapping[str, SettingValue]) -> Node | bool:
 def condition(law: Law, node: Node, params: Mapping[str, Any],
               settings: Mapping[str, SettingValue]) -> str:
     """What `node` asks, in words, for one parameter set and one doctrine's settings."""
-    folded = _fold(node, settings)
+    folded = _fold(node, params, settings, law.choices())
     if folded is True:
         return ALWAYS
     if folded is False:
