@@ -112,6 +112,7 @@ class Network:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
     trace_rules: dict[str, frozenset[str]] = field(default_factory=dict)
+    explain_cache: dict[str, Any] = field(default_factory=dict)  # static words (explain.py)
 
     def ruleset_json(self) -> str:
         return jsonfmt.dumps(self.rules)
