@@ -14,12 +14,13 @@ from rich.text import Text
 
 from .definitions import DoctrineDef, Law, LegalTest, load
 from .law import words
-from .result import DoctrineResult, Evaluation
+from .result import DoctrineResult, Evaluation, TestResult
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
 VERDICT_MARK = {"justified": "✓", "not_justified": "✗", "indeterminate": "?"}
-VERDICT_LABEL = {"justified": "justified", "not_justified": "not justified",
-                 "indeterminate": "indeterminate"}
+# labels defined once, in rules/verdicts.yaml
+VERDICT_LABEL = {v.id: v.label for v in load().verdicts}
+STATUS_MARK = {"satisfied": "✓", "failed": "✗", "unknown": "?"}
 
 
 def score_range(d: DoctrineResult) -> str:
@@ -75,6 +76,62 @@ def markdown(ev: Evaluation, title: str | None = None) -> str:
                      f"{score_range(d)} | {', '.join(d.decisive)} | "
                      f"{', '.join(d.missing_facts)} | {', '.join(d.widening)} |")
     return "\n".join(lines) + "\n"
+
+
+def explanation(ev: Evaluation) -> str:
+    """Why each doctrine decided as it did (Markdown): its sentence, then each failed or
+    unknown test once, with its condition in words, what failed or is unknown, and the
+    passage of its source (`imminence evaluate --explain`)."""
+    law = load()
+    lines: list[str] = []
+    for d_id, d in ev.doctrines.items():
+        lines += [f"### {law.doctrines[d_id].name}: {VERDICT_LABEL[d.verdict]}", "",
+                  d.sentence, ""]
+        seen: dict[str, list[str]] = {}
+        firsts: dict[str, TestResult] = {}
+        for t in d.tests:
+            if t.status == "satisfied":
+                continue
+            seen.setdefault(t.test, []).append(t.route or "")
+            firsts.setdefault(t.test, t)
+        for t_id, t in firsts.items():
+            title = law.tests[t_id].title
+            lines += [f"- {STATUS_MARK[t.status]} **{t_id}** ({t.status}; route "
+                      f"{', '.join(seen[t_id])}): {title}.",
+                      f"  - *Condition:* {t.condition}.",
+                      f"  - *Because:* {t.because}" if t.because else "",
+                      f"  - *Source:* {t.citation}: {t.passage} ({t.passage_kind})", ""]
+        lines = [x for i, x in enumerate(lines) if x or (i and lines[i - 1])]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def glossary(name: str | None = None) -> str:
+    """The facts a scenario can state, each with its meaning (Markdown; `imminence facts`)."""
+    law = load()
+    out = ["# Facts of a scenario", "",
+           "Every fact may be absent or null: unknown, never false.", ""]
+    group = None
+    for fname, fd in law.facts_stated().items():
+        if name is not None and fname != name:
+            continue
+        if fd.group != group and name is None:
+            group = fd.group
+            out += [f"## {group}", ""]
+        kind = {"enum": "one of the values below", "bool": "true or false",
+                "text": "text"}.get(fd.kind, "")
+        if fd.kind == "number":
+            hi = "" if fd.maximum is None else f" to {words.number(fd.maximum)}"
+            kind = f"a number from {words.number(fd.minimum)}{hi} ({fd.unit})"
+        src = f" *Source: {law.sources[fd.source].short}.*" if fd.source else ""
+        out.append(f"- `{fname}` ({kind}): {fd.meaning}{src}")
+        for v, meaning in fd.value_meanings.items():
+            out.append(f"  - `{v}`: {meaning}")
+        if fd.default is not None:
+            out.append(f"  - when not stated: {str(fd.default.value).lower()} if "
+                       f"{', '.join(law.fact_defs[f].label for f in fd.default.when.facts())} "
+                       f"is stated, else unknown")
+    return "\n".join(out) + "\n"
 
 
 def what_if_table(flips: dict[str, list[Any]]) -> Table:
@@ -181,4 +238,5 @@ def condition_words(law: Law, test: LegalTest, doctrine: DoctrineDef,
     return words.condition(law, test.condition, params, doctrine.setting_values)
 
 
-__all__ = ["comparison", "doctrine_page", "markdown", "score_range", "table"]
+__all__ = ["comparison", "doctrine_page", "explanation", "glossary", "markdown", "score_range",
+           "table"]
