@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
-
 from . import explain as explanation
 from .definitions import Law, load
 from .errors import ErrorItem, InvalidInput
@@ -23,51 +21,11 @@ from .network import Action, Network, build, doctrine_verdict, route_status
 from .parameters import Parameters, canonical, resolve
 from .result import DoctrineResult, Evaluation, TestResult, construct
 from .runtime import engine as rule_engine
-from .scenario import Scenario, unknown_field_message
+from .scenario import Scenario
+from .validation import to_scenario, validation_errors
 
 EngineName = Literal["rete", "fast"]
 T = TypeVar("T")
-
-
-def _allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
-    dotted = ".".join(str(p) for p in loc)
-    info = load().facts.get(dotted)
-    if info and "values" in info:
-        return list(info["values"])
-    return None
-
-
-def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
-    """pydantic's errors as ErrorItems that name the field and the allowed values."""
-    items = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        allowed = _allowed_values(loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg, allowed = unknown_field_message(loc)
-            items.append(ErrorItem((*prefix, *loc), msg, "unknown_field", allowed))
-            continue
-        if err["type"] == "bool_type" or (allowed == [True, False] and "boolean" in msg):
-            msg = f"must be true or false (or null for unknown), got {err.get('input')!r}"
-        elif allowed is not None and err["type"] == "literal_error":
-            msg = (f"{err.get('input')!r} is not allowed; allowed: "
-                   f"{', '.join(map(str, allowed))} (or null for unknown)")
-        items.append(ErrorItem((*prefix, *loc), msg, err["type"], allowed))
-    return items
-
-
-def to_scenario(data: Scenario | Mapping[str, Any], prefix: tuple[str | int, ...] = ()) -> Scenario:
-    """Validate a scenario document; InvalidInput names each bad field."""
-    if isinstance(data, Scenario):
-        return data
-    if not isinstance(data, Mapping):
-        raise InvalidInput([ErrorItem(prefix, "a scenario must be an object (a mapping of "
-                                              "fact groups)", "type_error")])
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(validation_errors(exc, prefix)) from None
 
 
 def check_doctrines(ids: Iterable[str] | None, law: Law | None = None,

@@ -9,8 +9,9 @@
 
 Each fact's words come from rules/facts.yaml (its label, its `if_true`/`if_false`, its
 `say`), each parameter is named where it is read, so a reader can find it and override it.
-Doctrine settings are applied, not named: a setting that is true drops out, and a branch
-that a false setting closes is not said (the compiled rules do not read it either).
+Doctrine settings are applied: a setting that is true drops out, and a branch that a false
+setting closes is not said (the compiled rules do not read it either); a setting that a
+parameter can change is named after the condition, with that parameter.
 """
 
 from __future__ import annotations
@@ -138,10 +139,27 @@ def condition(law: Law, node: Node, params: Mapping[str, Any],
     """What `node` asks, in words, for one parameter set and one doctrine's settings."""
     folded = _fold(node, params, settings, law.choices())
     if folded is True:
-        return ALWAYS
-    if folded is False:
-        return NEVER
-    return _say(law, folded, params, settings, top=True)
+        text = ALWAYS
+    elif folded is False:
+        text = NEVER
+    else:
+        text = _say(law, folded, params, settings, top=True)
+    return text + _settings_note(law, node, params, settings)
+
+
+def _settings_note(law: Law, node: Node, params: Mapping[str, Any],
+                   settings: Mapping[str, SettingValue]) -> str:
+    """The yes/no settings the condition applied that a parameter can change, named so a
+    reader can find the parameter: " (accepts unwilling or unable: yes, unwilling_or_unable)"."""
+    notes = []
+    for n in node.walk():
+        if isinstance(n, DoctrineSetting):
+            param = parameter_of(SettingRef(n.name), settings)
+            if param is not None:
+                value = resolve(SettingRef(n.name), params, settings, law.choices())
+                notes.append(f"{n.name.replace('_', ' ')}: {'yes' if value else 'no'}, "
+                             f"{param}")
+    return f" ({'; '.join(dict.fromkeys(notes))})" if notes else ""
 
 
 def _say(law: Law, node: Node, params: Mapping[str, Any],
@@ -155,6 +173,13 @@ def _say(law: Law, node: Node, params: Mapping[str, Any],
     if isinstance(node, Not):
         return f"it is not the case that {_say(law, node.part, params, settings)}"
     return _leaf(law, node, params, settings)
+
+
+def fold(law: Law, node: Node, params: Mapping[str, Any],
+         settings: Mapping[str, SettingValue]) -> Node | bool:
+    """The condition with one doctrine's yes/no settings applied (True/False if settled):
+    the part of it that words name."""
+    return _fold(node, params, settings, law.choices())
 
 
 def leaf(law: Law, node: Node, params: Mapping[str, Any],
@@ -182,4 +207,4 @@ def unmet(states: Sequence[str], need: str) -> str:
     return f"{or_list(list(states), 'and')}; this test needs: {need}"
 
 
-__all__ = ["ALWAYS", "NEVER", "condition", "leaf", "number", "or_list", "state", "unmet"]
+__all__ = ["ALWAYS", "NEVER", "condition", "fold", "leaf", "number", "or_list", "state", "unmet"]
