@@ -22,18 +22,17 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 from starlette.routing import Match
 
+from api import problems
+from api.middleware import RequestContextMiddleware, configure_logging
+from api.models import BatchItem, BatchRecord, BatchRequest, BatchResponse
+from api.routes import docs, doctrines, health, index, parameters, scenarios, sources, vocabulary
+from api.routes import evaluate as evaluate_routes
+from api.settings import Settings
+from api.teaching import install as install_teaching
+from api.teaching import routes as teaching
+from api.web import router as web_page
 from engine import __version__, evaluate
-from engine.definitions import load
-
-from . import problems
-from .middleware import RequestContextMiddleware, configure_logging
-from .models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from .routes import docs, doctrines, health, index, parameters, scenarios, sources, vocabulary
-from .routes import evaluate as evaluate_routes
-from .settings import Settings
-from .teaching import install as install_teaching
-from .teaching import routes as teaching
-from .web import router as web_page
+from engine.law.definitions import load
 
 # Every router of the service is assembled here: ROUTERS, then TEACHING, then the web page
 # and the JSON index (both answer `GET /`; the index only when nothing else does).

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
-from . import explain as explanation
-from .definitions import Law, load
-from .errors import ErrorItem, InvalidInput
-from .logic import Status, status
-from .network import Action, Network, build, doctrine_verdict, route_status
-from .parameters import Parameters, canonical, resolve
-from .result import DoctrineResult, Evaluation, TestResult, construct
-from .runtime import engine as rule_engine
-from .scenario import Scenario
-from .validation import to_scenario, validation_errors
+from engine import explain as explanation
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.definitions import Law, load
+from engine.law.parameters import Parameters, canonical, resolve
+from engine.law.scenario import Scenario
+from engine.reasoning.logic import Status, status
+from engine.reasoning.network import Action, Network, build, doctrine_verdict, route_status
+from engine.reasoning.runtime import engine as rule_engine
+from engine.result import DoctrineResult, Evaluation, TestResult, construct
+from engine.validation import to_scenario, validation_errors
 
 EngineName = Literal["rete", "fast"]
 T = TypeVar("T")

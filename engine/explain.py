@@ -20,12 +20,19 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .definitions import Law, LegalTest
-from .errors import EngineError
-from .law import words
-from .logic import All, AnyOf, Atom, Const, Expr, Not, Status, status
-from .network import Action, DoctrinePlan, Network, RouteInstance, TestInstance, doctrine_verdict
-from .result import DoctrineResult, RouteSummary, TestResult, TraceEntry, construct
+from engine.errors import EngineError
+from engine.law import words
+from engine.law.definitions import Law, LegalTest
+from engine.reasoning.logic import All, AnyOf, Atom, Const, Expr, Not, Status, status
+from engine.reasoning.network import (
+    Action,
+    DoctrinePlan,
+    Network,
+    RouteInstance,
+    TestInstance,
+    doctrine_verdict,
+)
+from engine.result import DoctrineResult, RouteSummary, TestResult, TraceEntry, construct
 
 
 def _round(x: float) -> int:

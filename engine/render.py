@@ -12,9 +12,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .definitions import DoctrineDef, Law, LegalTest, load
-from .law import words
-from .result import DoctrineResult, Evaluation, TestResult
+from engine.law import words
+from engine.law.definitions import DoctrineDef, Law, LegalTest, load
+from engine.result import DoctrineResult, Evaluation, TestResult
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
 VERDICT_MARK = {"justified": "✓", "not_justified": "✗", "indeterminate": "?"}
@@ -188,7 +188,7 @@ def doctrine_page(doctrine_id: str, parameters: Mapping[str, Any] | None = None)
     """A doctrine explained for a law student (Markdown): each route, each test's passage
     with its condition in words under it (the statute above the code), the parameters it
     reads, the settings and the sources."""
-    from .parameters import resolve
+    from engine.law.parameters import resolve
 
     law = load()
     params = resolve(parameters, law)

@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ErrorItem, InvalidInput
-from .law.vocabulary import vocabulary
-from .scenario import Scenario, unknown_field_message
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.scenario import Scenario, unknown_field_message
+from engine.law.vocabulary import vocabulary
 
 _QUOTED = re.compile(r"'([^']*)'")
 

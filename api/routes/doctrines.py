@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from engine.definitions import DoctrineDef, Law, LegalTest
-from engine.law import words
-from engine.parameters import describe
-from engine.parameters import resolve as default_parameters
-
-from ..deps import LawDep
-from ..models import (
+from api.deps import LawDep
+from api.models import (
     DOCTRINE_IDS,
     DoctrineSummary,
     DoctrineView,
@@ -19,7 +14,11 @@ from ..models import (
     SourceView,
     TestView,
 )
-from ..problems import ProblemError, problem_responses
+from api.problems import ProblemError, problem_responses
+from engine.law import words
+from engine.law.definitions import DoctrineDef, Law, LegalTest
+from engine.law.parameters import describe
+from engine.law.parameters import resolve as default_parameters
 
 router = APIRouter(prefix="/v1", tags=["law"])
 
@@ -30,7 +29,7 @@ def _test(law: Law, t: LegalTest, d: DoctrineDef) -> TestView:
                     condition=words.condition(law, t.condition, default_parameters(None, law),
                                               d.setting_values),
                     parameters=list(law.parameters_read(t, d)),
-                    weighing_factor=t.weighing_factor)
+                    weighing_factor=t.weighing_factor, also=list(t.also))
 
 
 def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:

@@ -14,8 +14,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from engine.definitions import load
 from engine.law import conditions
+from engine.law.definitions import load
 
 router = APIRouter(prefix="/v1", tags=["law"])
 

@@ -16,8 +16,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from ..settings import Settings
-from .storage import Store
+from api.settings import Settings
+from api.teaching.storage import Store
 
 
 def install(app: FastAPI, settings: Settings, store: Store | None = None) -> None:

@@ -27,12 +27,11 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.problems import ProblemError, problem_responses, request_validation_items
+from api.settings import Settings
+from api.teaching.storage import Attempt, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
-from engine.exercises import Exercise, exercises, grade
-
-from ..problems import ProblemError, problem_responses, request_validation_items
-from ..settings import Settings
-from .storage import Attempt, IdempotencyConflict, Store
+from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
 instructor = APIRouter(prefix="/v1/instructor", tags=["instructor"])

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import RulesError
+from engine.errors import RulesError
 
 # ------------------------------------------------------------------- references
 

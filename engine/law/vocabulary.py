@@ -16,10 +16,9 @@ from typing import Any
 
 import yaml
 
+from engine.errors import RulesError
+from engine.law.conditions import Node, holds, parse
 from rules import RULES_DIR
-
-from ..errors import RulesError
-from .conditions import Node, holds, parse
 
 KINDS = ("enum", "bool", "number", "text")
 UNITS = ("hours", "probability")

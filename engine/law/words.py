@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .conditions import (
+from engine.law.conditions import (
     All,
     AnyOf,
     AtLeast,
@@ -39,7 +39,7 @@ from .conditions import (
 )
 
 if TYPE_CHECKING:
-    from ..definitions import Law
+    from engine.law.definitions import Law
 
 ALWAYS = "always (nothing to show)"
 NEVER = "never, on this doctrine's reading"

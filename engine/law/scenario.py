@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from .law.conditions import holds
-from .law.vocabulary import vocabulary
+from engine.law.conditions import holds
+from engine.law.vocabulary import vocabulary
 
 Harm = Literal["minor", "significant", "grave", "catastrophic"]
 AttackStatus = Literal["none", "launched", "ongoing", "concluded"]

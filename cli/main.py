@@ -23,12 +23,12 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from . import render, whatif
-from .definitions import load
-from .errors import ImminenceError, InputFileError, InvalidInput
-from .evaluate import check_doctrines, evaluate
-from .loader import iter_files, library, load_scenario_file
-from .parameters import merge_assignments, resolve
+from engine import render, whatif
+from engine.errors import ImminenceError, InputFileError, InvalidInput
+from engine.evaluate import check_doctrines, evaluate
+from engine.law.definitions import load
+from engine.law.parameters import merge_assignments, resolve
+from engine.loader import iter_files, library, load_scenario_file
 
 app = typer.Typer(
     name="imminence",
@@ -194,13 +194,14 @@ def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
 
 
 def _register_commands() -> None:
-    """Commands that live beside their own feature (batch, serve, quiz): each module has
-    `register(app: typer.Typer) -> None` and names it under the `imminence.commands` entry
-    points of pyproject.toml; nothing here imports them by name."""
-    from importlib.metadata import entry_points
+    """Commands that live beside their own feature (batch, serve, quiz).
 
-    for ep in entry_points(group="imminence.commands"):
-        ep.load()(app)
+    Each such module has `register(app: typer.Typer) -> None`; add one call here.
+    """
+    from cli import batch, quiz, serve  # they import nothing from this module
+
+    for module in (batch, serve, quiz):
+        module.register(app)
 
 
 _register_commands()

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .definitions import Law
-from .errors import RulesError
-from .law import conditions as cond
-from .law.conditions import SettingValue
+from engine.errors import RulesError
+from engine.law import conditions as cond
+from engine.law.conditions import SettingValue
+from engine.law.definitions import Law
 
 UNKNOWN = -1
 

@@ -16,11 +16,10 @@ from typing import Any
 
 import yaml
 
+from engine.errors import RulesError
+from engine.law.conditions import ChoiceRef, Node, ParameterRef, SettingValue, parse, parse_setting
+from engine.law.vocabulary import FactDef, vocabulary
 from rules import RULES_DIR
-
-from .errors import RulesError
-from .law.conditions import ChoiceRef, Node, ParameterRef, SettingValue, parse, parse_setting
-from .law.vocabulary import FactDef, vocabulary
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,13 @@ class LegalTest:
     passage: str
     condition: Node
     weighing_factor: bool = False
+    # `quotation`: the passage is the source's own words; `summary`: our words, in which
+    # anything between quotation marks is verbatim from a source named here.
     passage_kind: str = "summary"
+    also: tuple[str, ...] = ()  # further source keys the passage relies on
+
+
+PASSAGE_KINDS = ("quotation", "summary")
 
 
 @dataclass(frozen=True)
@@ -195,10 +200,17 @@ def _check(law: Law) -> None:
 
     for p in law.parameters.values():
         need_source(f"parameter {p.name}", p.source)
+    for src in law.sources.values():
+        if src.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"source {src.key}: passage_kind '{src.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
     for t in law.tests.values():
         need_source(f"test {t.id}", t.source)
-        if t.passage_kind not in ("quotation", "summary"):
-            problems.append(f"test {t.id}: passage_kind must be quotation or summary")
+        for key in t.also:
+            need_source(f"test {t.id} (also)", key)
+        if t.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"test {t.id}: passage_kind '{t.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
         for name in t.condition.parameters({}):
             if name not in law.parameters:
                 problems.append(f"test {t.id}: unknown parameter '{name}'")
@@ -270,7 +282,8 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
                      passage=" ".join(v["passage"].split()),
                      condition=parse(v["condition"], f"rules/tests.yaml: {k}"),
                      weighing_factor=bool(v.get("weighing_factor", False)),
-                     passage_kind=v.get("passage_kind", "summary"))
+                     passage_kind=v.get("passage_kind", "summary"),
+                     also=tuple(v.get("also", ())))
         for k, v in _read(rules_dir / "tests.yaml").items()
     }
     routes = {
@@ -328,6 +341,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
 
 
 __all__ = [
+    "PASSAGE_KINDS",
     "ClassDef",
     "DerivedFact",
     "DoctrineDef",

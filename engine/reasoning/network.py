@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from . import jsonfmt
-from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
-from .law.conditions import ChoiceRef, ParameterRef, SettingValue
-from .logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
-from .result import TraceEntry, construct
+from engine.law.conditions import ChoiceRef, ParameterRef, SettingValue
+from engine.law.definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
+from engine.reasoning import jsonfmt
+from engine.reasoning.logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
+from engine.result import TraceEntry, construct
 
 # every evaluation runs in this one session id of its ruleset, deleted after each
 SESSION = "0"
