@@ -135,7 +135,7 @@ def _titles(law: Law, ids: Sequence[str]) -> str:
 
 
 def _route_name(ri: RouteInstance) -> str:
-    return f"{ri.route.code} {ri.route.id} ({_lower(ri.route.title)})"
+    return f"{ri.route.code} {ri.route.id} ({ri.route.title})"
 
 
 def sentence(net: Network, plan: DoctrinePlan, verdict: str, chosen: RouteInstance,
@@ -153,11 +153,12 @@ def sentence(net: Network, plan: DoctrinePlan, verdict: str, chosen: RouteInstan
         return out + "."
     if verdict == "not_justified":
         return (f"{name}: not justified, because every route fails; on the nearest, "
-                f"{_route_name(chosen)}, this is not met: {_titles(law, decisive)}.")
+                f"{_route_name(chosen)}, it fails on: {_titles(law, decisive)}.")
     labels = words.or_list([law.fact_defs[f].label for f in missing], "and")
     routes = words.or_list([f"{r.route.code} {r.route.id}" for r in open_routes])
     out = (f"{name}: indeterminate, because no route is met but {routes} has no failed test; "
-           f"it turns on {_titles(law, decisive)}, which the facts stated leave unknown")
+           f"it turns on whether {_titles(law, decisive)}, which the facts stated leave "
+           f"unknown")
     return out + (f" (find out: {labels})." if labels else ".")
 
 
