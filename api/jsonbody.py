@@ -13,9 +13,8 @@ Python's JSON decoder recurses once per level and raises RecursionError near 1,0
 `max_json_depth` (setting IMMINENCE_MAX_JSON_DEPTH, default 64) is refused before it is
 parsed. The depth is read from the bytes, with C-speed bytes operations only (no loop over
 characters in Python): a body with no more opening brackets than the limit is not scanned
-at all; otherwise the brackets are kept and matched pairs removed a level at a time, first
-counting brackets inside strings (an upper bound, usually enough), and only when that is
-over the limit again with the string literals removed.
+at all; otherwise escapes are dropped, then everything but quotes and brackets, then the
+brackets inside string literals, and matched pairs are removed a level at a time.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ NDJSON = "application/x-ndjson"
 
 # keep only brackets, objects read as arrays: nesting is nesting
 _AS_ARRAYS = bytes.maketrans(b"{}", b"[]")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_MARKS = bytes(b for b in range(256) if b not in b'[]{}"')
 
 
 def media_type(content_type: str | None) -> str:
@@ -51,20 +50,21 @@ def too_deep(data: bytes | str, limit: int) -> bool:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if raw.count(b"[") + raw.count(b"{") <= limit:
         return False
-    if raw[:1] == b"\0" or raw[1:2] == b"\0":  # UTF-16/32, which json.loads also reads
+    encoding = json.detect_encoding(raw)  # as json.loads does: UTF-8, -16, -32, BOMs
+    if encoding != "utf-8":
         try:
-            raw = raw.decode(json.detect_encoding(raw)).encode("utf-8", "surrogatepass")
-        except (UnicodeDecodeError, LookupError):
+            raw = raw.decode(encoding).encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
             return False  # not JSON at all: the decoder will say so
-    # First counting brackets inside strings too (an upper bound, and the usual answer);
-    # only when that is over the limit, again without them.
-    if not _nests_over(raw.translate(_AS_ARRAYS, _NOT_BRACKETS), limit):
-        return False
     if b"\\" in raw:  # escapes, read left to right as the decoder does: \\ then \"
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    if b'"' in raw:
-        raw = b"".join(raw.split(b'"')[0::2])  # what lies outside string literals
-    return _nests_over(raw.translate(_AS_ARRAYS, _NOT_BRACKETS), limit)
+    # Keep only quotes and brackets. A bracket is inside a string when an odd number of
+    # quotes comes before it, so two adjacent quotes can go (every string with no bracket
+    # in it, in one pass); what is left has quotes only around strings with brackets.
+    marks = raw.translate(None, _NOT_MARKS).replace(b'""', b"")
+    if b'"' in marks:
+        marks = b"".join(marks.split(b'"')[0::2])  # what lies outside string literals
+    return _nests_over(marks.translate(_AS_ARRAYS), limit)
 
 
 def _nests_over(brackets: bytes, limit: int) -> bool:

@@ -27,7 +27,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from api.jsonbody import too_deep
 from api.main import create_app
 from api.problems import PROBLEM_JSON
 from api.settings import Settings
@@ -91,6 +94,31 @@ def test_nesting_just_over_the_limit_is_refused_and_at_the_limit_is_read(
     text = json.dumps({"scenario": {"summary": "[" * 5000 + "{" * 5000}, "explain": False})
     assert client.post("/v1/evaluate", content=text,
                        headers={"content-type": "application/json"}).status_code == 200
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_TRICKY = st.text(alphabet='[]{}"\\ ab\u2028é', max_size=12)
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | _TRICKY,
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(_TRICKY, inner, max_size=3), max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, st.integers(min_value=0, max_value=8), st.booleans())
+def test_the_depth_scan_agrees_with_the_parsed_depth(value: Any, limit: int,
+                                                    ascii_only: bool) -> None:
+    """The scan reads nesting from the bytes, strings (with brackets, quotes and escapes
+    in them) skipped, exactly as a parser would count it."""
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert too_deep(text.encode(), limit) == (_depth(value) > limit)
+    assert too_deep(text.encode("utf-16"), limit) == (_depth(value) > limit)
 
 
 def test_a_too_deep_ndjson_line_gives_its_error_record_and_the_stream_goes_on(
