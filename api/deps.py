@@ -12,11 +12,10 @@ from typing import Annotated, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 
-from engine.definitions import Law, load
-
-from .jsonbody import is_json_media, media_type
-from .problems import ProblemError
-from .settings import Settings
+from api.jsonbody import is_json_media, media_type
+from api.problems import ProblemError
+from api.settings import Settings
+from engine.law.definitions import Law, load
 
 T = TypeVar("T")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .problems import ProblemError
+from api.problems import ProblemError
 
 NDJSON = "application/x-ndjson"
 

@@ -30,9 +30,9 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .jsonbody import is_json_media, media_type, too_deep, too_deep_detail
-from .problems import PROBLEM_JSON, ProblemHTTPException, problem_body
-from .settings import Settings
+from api.jsonbody import is_json_media, media_type, too_deep, too_deep_detail
+from api.problems import PROBLEM_JSON, ProblemHTTPException, problem_body
+from api.settings import Settings
 
 access_log = logging.getLogger("imminence.access")
 error_log = logging.getLogger("imminence.api")

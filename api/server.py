@@ -27,8 +27,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .problems import PROBLEM_JSON, problem_body
-from .settings import Settings
+from api.problems import PROBLEM_JSON, problem_body
+from api.settings import Settings
 
 
 @cache

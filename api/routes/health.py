@@ -17,10 +17,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from api.problems import PROBLEM_JSON, problem_body, problem_responses, storage_is_full
 from engine import evaluate
-from engine.definitions import load
-
-from ..problems import PROBLEM_JSON, problem_body, problem_responses, storage_is_full
+from engine.law.definitions import load
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("imminence.api")
@@ -56,7 +55,7 @@ def _storage_problem(request: Request) -> str | None:
     store = getattr(request.app.state, "teaching_store", None)
     if store is None:
         return None
-    from ..teaching.storage import VERSION_TABLE
+    from api.teaching.storage import VERSION_TABLE
 
     try:
         with store.engine.begin() as conn:

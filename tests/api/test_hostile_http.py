@@ -35,7 +35,7 @@ from api.main import create_app
 from api.problems import PROBLEM_JSON
 from api.settings import Settings
 from api.teaching.storage import Store
-from engine.exercises import exercises, key_as_answer
+from engine.teaching.exercises import exercises, key_as_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 NDJSON = "application/x-ndjson"
@@ -174,7 +174,7 @@ def test_unicode_line_separators_inside_strings_do_not_split_ndjson_lines(
 def test_a_new_parameter_set_is_compiled_off_the_event_loop(
         client: TestClient, monkeypatch: pytest.MonkeyPatch, explain: bool) -> None:
     evaluate_module = importlib.import_module("engine.evaluate")
-    runtime_module = importlib.import_module("engine.runtime")
+    runtime_module = importlib.import_module("engine.reasoning.runtime")
     compiled_on_loop: list[bool] = []
 
     def watch(real: Any) -> Any:
@@ -302,7 +302,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "IMMINENCE_HEADER_TIMEOUT": "1.5", "IMMINENCE_BODY_TIMEOUT": "1.5",
            "IMMINENCE_KEEP_ALIVE_TIMEOUT": "1", "IMMINENCE_LOG_LEVEL": "warning"}
     log = (data / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         (5 s idle)."""
         import uvicorn
 
-        from .settings import Settings
+        from api.settings import Settings
 
         base = Settings()
         settings = base.model_copy(update={
