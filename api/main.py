@@ -12,6 +12,7 @@ another feature (teaching exercises, a web page) adds its routers through `route
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -109,6 +110,11 @@ def create_app(settings: Settings | None = None, *,
         from fastapi.concurrency import run_in_threadpool
 
         await run_in_threadpool(_warm_up)
+        # What start-up built (the law, the default rule network, the schemas) lives as
+        # long as the process: out of the collector's sight, a full collection walks only
+        # what came later (it stops every thread, the event loop's included).
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(title="imminence", version=__version__, description=DESCRIPTION,
