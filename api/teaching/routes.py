@@ -204,7 +204,7 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
 @router.post(
     "/exercises/{exercise_id}/attempts", status_code=201,
     summary="Submit answers; the attempt is stored, then graded feedback is returned",
-    responses=problem_responses(400, 404, 409, 413, 415),
+    responses=problem_responses(400, 404, 409, 413, 415, 503, 507),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": AttemptRequest.model_json_schema()}}}},
 )
