@@ -28,6 +28,7 @@ import uuid
 from typing import Any
 
 import anyio
+from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.jsonbody import is_json_media, media_type, too_deep, too_deep_detail
@@ -177,7 +178,6 @@ class RequestContextMiddleware:
                 }
                 access_log.info(json.dumps(record))
 
-
     async def _checked_json(self, read: Receive, receive: Receive) -> Receive | None:
         """Read a JSON body whole; None when it nests too deep, else a `receive` that gives
         the app the same body (then passes on to the server's, for the disconnect)."""
@@ -195,7 +195,7 @@ class RequestContextMiddleware:
         body: bytes = first.get("body", b"")
         depth = self.settings.max_json_depth
         if len(body) > _SCAN_OFF_LOOP:  # a few ms per MB: not on the event loop
-            deep = await anyio.to_thread.run_sync(too_deep, body, depth)
+            deep = await to_thread.run_sync(too_deep, body, depth)
         else:
             deep = too_deep(body, depth)
         if deep:

@@ -72,6 +72,19 @@ def test_a_deeply_nested_json_batch_is_a_400_naming_the_depth_limit(
     assert "64" in p["detail"] and "IMMINENCE_MAX_JSON_DEPTH" in p["detail"]
 
 
+def test_a_large_batch_is_scanned_for_depth_too(client: TestClient) -> None:
+    """Bodies over 256 KiB are scanned in a worker thread: the same answers."""
+    item = {"scenario": {"summary": "x" * 1000}, "explain": False}
+    big = json.dumps({"items": [item] * 300})
+    assert len(big) > 256 * 1024
+    r = client.post("/v1/evaluate/batch", content=big,
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["count"] == 300
+    deep = big[:-2] + ", " + nested(100) + "]}"
+    problem(client.post("/v1/evaluate/batch", content=deep,
+                        headers={"content-type": "application/json"}), 400, "json-too-deep")
+
+
 def test_a_deeply_nested_evaluate_body_is_a_400_naming_the_depth_limit(
         client: TestClient) -> None:
     body = '{"scenario": {}, "parameters": {"caroline_max_hours": ' + nested(10_000) + "}}"
