@@ -27,7 +27,7 @@ from engine.definitions import load
 from . import problems
 from .middleware import RequestContextMiddleware, configure_logging
 from .models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from .routes import docs, doctrines, health, index, parameters, scenarios, sources
+from .routes import analysis, docs, doctrines, health, index, parameters, scenarios, sources
 from .routes import evaluate as evaluate_routes
 from .settings import Settings
 
@@ -39,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluate_routes.router,
     scenarios.router,
     docs.router,
+    analysis.router,
 )
 
 DESCRIPTION = """\

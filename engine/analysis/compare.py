@@ -65,9 +65,8 @@ def _tree(vectors: np.ndarray[Any, Any], labels: np.ndarray[Any, Any],
             best = (score, r, groups)
     assert best is not None, "rows with equal route vectors have equal verdicts"
     _, r, groups = best
-    allowed = constraints.get(r, frozenset(range(3)))
-    # values that lead to the same single label share a child; values no row has are
-    # given to the largest child (they never occur, so any child may hold them)
+    # values that lead to the same single label share a child; values no row has never
+    # occur there (the table holds every realizable vector), so no child needs them
     children: list[tuple[frozenset[int], np.ndarray[Any, Any]]] = []
     pure: dict[Any, list[int]] = {}
     for v, g in groups.items():
@@ -78,10 +77,6 @@ def _tree(vectors: np.ndarray[Any, Any], labels: np.ndarray[Any, Any],
             children.append((frozenset({v}), g))
     for vs in pure.values():
         children.append((frozenset(vs), np.concatenate([groups[v] for v in vs])))
-    spare = allowed - frozenset(groups)
-    if spare:
-        i = max(range(len(children)), key=lambda j: len(children[j][1]))
-        children[i] = (children[i][0] | spare, children[i][1])
     for vs, g in children:
         _tree(vectors, labels, np.sort(g), {**constraints, r: vs}, out)
 

@@ -232,6 +232,7 @@ def minimal_changes(scenario: Scenario | Mapping[str, Any], doctrine: str, to: s
     may become unknown. Each solution is re-verified on durable-rules unless verify=False.
     """
     law = load()
+    to_scenario(scenario, ("scenario",) if not isinstance(scenario, Scenario) else ())
     if to not in TARGETS:
         raise InvalidInput([ErrorItem(("to",), f"unknown target {to!r}", "enum", list(TARGETS))])
     check_doctrines([doctrine], law, ("doctrine",))
