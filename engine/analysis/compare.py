@@ -75,14 +75,16 @@ def _tree(vectors: np.ndarray[Any, Any], labels: np.ndarray[Any, Any],
             pure.setdefault(next(iter(ls)), []).append(v)
         else:
             children.append((frozenset({v}), g))
-    for vs in pure.values():
-        children.append((frozenset(vs), np.concatenate([groups[v] for v in vs])))
-    for vs, g in children:
-        _tree(vectors, labels, np.sort(g), {**constraints, r: vs}, out)
+    for values in pure.values():
+        children.append((frozenset(values), np.concatenate([groups[v] for v in values])))
+    for allowed, g in children:
+        _tree(vectors, labels, np.sort(g), {**constraints, r: allowed}, out)
 
 
-def compare(a: Side, b: Side) -> dict[str, Any]:
-    """The exact divergence of two doctrines or readings (see the module docstring)."""
+def compare(a: Side, b: Side, *, fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The exact divergence of two doctrines or readings (see the module docstring).
+    `fixed`: facts held at a value (None: unknown); the shares are then over the
+    combinations of the other facts."""
     law = load()
     check_doctrines([a.doctrine], law, ("a", "doctrine"))
     check_doctrines([b.doctrine], law, ("b", "doctrine"))
@@ -91,7 +93,7 @@ def compare(a: Side, b: Side) -> dict[str, Any]:
     na, nb = network_for(pa), network_for(pb)
     same_reading = pa == pb
     analysis = Analysis([Subject(a.doctrine, na, "" if same_reading else "a"),
-                         Subject(b.doctrine, nb, "" if same_reading else "b")])
+                         Subject(b.doctrine, nb, "" if same_reading else "b")], fixed)
     va, vb = analysis.verdicts[:, 0], analysis.verdicts[:, 1]
     labels = np.array([f"{x}|{y}" for x, y in zip(va, vb, strict=True)], dtype=object)
     leaves: list[tuple[Any, Region]] = []

@@ -236,7 +236,8 @@ def minimal_changes(scenario: Scenario | Mapping[str, Any], doctrine: str, to: s
     if to not in TARGETS:
         raise InvalidInput([ErrorItem(("to",), f"unknown target {to!r}", "enum", list(TARGETS))])
     check_doctrines([doctrine], law, ("doctrine",))
-    if isinstance(max_changes, bool) or not isinstance(max_changes, int) or not 1 <= max_changes <= 6:
+    if isinstance(max_changes, bool) or not isinstance(max_changes, int) \
+            or not 1 <= max_changes <= 6:
         raise InvalidInput([ErrorItem(("max_changes",), "must be a whole number from 1 to 6",
                                       "range_error", ["1..6"])])
     keep_s = set(_check_fact_names(keep, "keep"))

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-
 from ..errors import EngineError
 from ..evaluate import evaluate, network_for
 from ..network import Network, doctrine_verdict
@@ -50,7 +49,7 @@ class Claim:
     counterexample: dict[str, Any] | None = None
     share: float = 0.0  # share of the space where it fails (every combination equal weight)
     count: int = 0
-    verdicts: dict[str, str] | None = None  # in the counterexample, checked on durable-rules
+    verdicts: Mapping[str, str] | None = None  # in the counterexample, on durable-rules
     stated: int | None = None  # stated facts in the counterexample (the fewest possible)
     note: str = ""
 

@@ -103,9 +103,11 @@ class FactAxis:
         step = 0.01 if self.domain is not None and self.domain.hi <= 1 else 1.0
         if isinstance(near, int | float) and not isinstance(near, bool):
             if near <= cell.lo:
-                return _tidy(cell.lo if cell.lo_closed else cell.lo + min(step, (cell.hi - cell.lo) / 2))
+                half = min(step, (cell.hi - cell.lo) / 2)
+                return _tidy(cell.lo if cell.lo_closed else cell.lo + half)
             if not math.isinf(cell.hi):
-                return _tidy(cell.hi if cell.hi_closed else cell.hi - min(step, (cell.hi - cell.lo) / 2))
+                half = min(step, (cell.hi - cell.lo) / 2)
+                return _tidy(cell.hi if cell.hi_closed else cell.hi - half)
         if math.isinf(cell.hi):
             return _tidy(cell.lo if cell.lo_closed else cell.lo + step)
         return _tidy(cell.representative())
@@ -120,7 +122,8 @@ class FactAxis:
             if cell.lo == cell.hi:
                 return f"= {_tidy(cell.lo)}"
             lo = f"{'≥' if cell.lo_closed else '>'} {_tidy(cell.lo)}"
-            if math.isinf(cell.hi) or (self.domain and cell.hi == self.domain.hi and cell.hi_closed):
+            top = self.domain is not None and cell.hi == self.domain.hi and cell.hi_closed
+            if math.isinf(cell.hi) or top:
                 return lo if cell.lo > 0 or not cell.lo_closed else "any"
             hi = f"{'≤' if cell.hi_closed else '<'} {_tidy(cell.hi)}"
             return f"{lo} and {hi}" if (cell.lo > 0 or not cell.lo_closed) else hi
@@ -375,7 +378,7 @@ def eliminate(space: Space, tests: Mapping[str, tuple[tuple[str, ...], NDArray[n
     buckets: list[Bucket] = []
     todo = list(facts)
     while todo:
-        def size(v: str) -> int:
+        def size(v: str, factors: list[Factor] = factors) -> int:
             vs = {u for fc in factors if v in fc.vars for u in fc.vars}
             return math.prod(dims[u] for u in vs)
 
@@ -446,7 +449,9 @@ class Analysis:
                     sig = (facts, table.tobytes())
                     tid = by_table.get(sig)
                     if tid is None:
-                        tid = inst.key if inst.key not in self.tests else f"{inst.key}#{len(self.tests)}"
+                        tid = inst.key
+                        if tid in self.tests:  # the same test read differently
+                            tid = f"{inst.key}#{len(self.tests)}"
                         by_table[sig] = tid
                         self.tests[tid] = (facts, table)
                         self.test_info[tid] = (inst.key, s.net)
