@@ -2,7 +2,7 @@
 
 The evaluation itself is the engine's `Evaluation` (DOCTRINES §5), reused, not re-declared;
 the scenario is the engine's `Scenario`. What is here is HTTP-only: request envelopes, batch
-records, and read-only views of the law in rules/ (built from `engine.definitions`).
+records, and read-only views of the law in rules/ (built from `engine.law.definitions`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from engine.definitions import Law, load
+from api.problems import Problem
+from engine.law.definitions import Law, load
+from engine.law.scenario import Scenario
 from engine.result import Classification, Evaluation, Verdict
-from engine.scenario import Scenario
-
-from .problems import Problem
 
 
 def _parameter_schema(law: Law) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ErrorItem, InputFileError, InvalidInput
-from .scenario import Scenario
+from engine.errors import ErrorItem, InputFileError, InvalidInput
+from engine.law.scenario import Scenario
 
 ENVELOPE_KEYS = ("expected",)  # keys of a library file that are not scenario facts
 
@@ -85,7 +85,7 @@ def read_document(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
 def validate_document(data: Any, lines: dict[tuple[Any, ...], int], name: str,
                       line_offset: int = 0) -> tuple[Scenario, dict[str, Any] | None]:
     """Validate one scenario document (library envelope allowed); errors carry lines."""
-    from .evaluate import to_scenario
+    from engine.evaluate import to_scenario
 
     if not isinstance(data, dict):
         raise InputFileError([ErrorItem((), "a scenario document must be a mapping of facts",

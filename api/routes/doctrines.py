@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from engine.definitions import Law, LegalTest
-from engine.parameters import describe
-from engine.render import _params_in
-
-from ..deps import LawDep
-from ..models import (
+from api.deps import LawDep
+from api.models import (
     DOCTRINE_IDS,
     DoctrineSummary,
     DoctrineView,
@@ -18,7 +14,10 @@ from ..models import (
     SourceView,
     TestView,
 )
-from ..problems import ProblemError, problem_responses
+from api.problems import ProblemError, problem_responses
+from engine.law.definitions import Law, LegalTest
+from engine.law.parameters import describe
+from engine.render import _params_in
 
 router = APIRouter(prefix="/v1", tags=["law"])
 

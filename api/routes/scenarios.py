@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.deps import run_evaluation
+from api.models import DOCTRINE_IDS, ScenarioDetail, ScenarioSummary
+from api.problems import ProblemError, problem_responses
 from engine import evaluate
 from engine.errors import ErrorItem
 from engine.loader import LibraryEntry, library
 from engine.result import Classification, Evaluation, Verdict
-
-from ..deps import run_evaluation
-from ..models import DOCTRINE_IDS, ScenarioDetail, ScenarioSummary
-from ..problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["scenarios"])
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from ..definitions import load
 from ..errors import EngineError
 from ..evaluate import check_doctrines, evaluate, network_for
-from ..parameters import resolve
+from ..law.definitions import load
+from ..law.parameters import resolve
 from .space import STATUS_NAMES, Analysis, Subject
 
 SHARE_NOTE = ("shares count every combination of fact cells with equal weight, each fact "

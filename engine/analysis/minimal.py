@@ -26,12 +26,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..definitions import load
 from ..errors import EngineError, ErrorItem, InvalidInput
 from ..evaluate import check_doctrines, evaluate, network_for, to_scenario
-from ..network import Network
-from ..parameters import resolve
-from ..scenario import Scenario
+from ..law.definitions import load
+from ..law.parameters import resolve
+from ..law.scenario import Scenario
+from ..reasoning.network import Network
 from .space import FAILED, SATISFIED, Space
 
 Target = Literal["justified", "not_justified", "indeterminate", "decided"]

@@ -25,8 +25,8 @@ import numpy as np
 
 from ..errors import EngineError
 from ..evaluate import evaluate, network_for
-from ..network import Network, doctrine_verdict
-from ..parameters import resolve
+from ..law.parameters import resolve
+from ..reasoning.network import Network, doctrine_verdict
 from .space import STATUS_NAMES, UNKNOWN, Analysis, Space, Subject
 
 # DOCTRINES §4 (version 2): the nestings the engine must keep with the default parameters

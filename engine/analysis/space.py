@@ -31,10 +31,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..definitions import load
-from ..logic import All, AnyOf, Atom, Const, Expr, FactCells, Interval, Not, Status, number_cells
-from ..network import Network, doctrine_verdict, route_status
-from ..scenario import Scenario, fact_catalogue
+from ..law.definitions import load
+from ..law.scenario import Scenario, fact_catalogue
+from ..reasoning.logic import (
+    All,
+    AnyOf,
+    Atom,
+    Const,
+    Expr,
+    FactCells,
+    Interval,
+    Not,
+    Status,
+    number_cells,
+)
+from ..reasoning.network import Network, doctrine_verdict, route_status
 
 FAILED, UNKNOWN, SATISFIED = 0, 1, 2
 STATUS_NAMES = ("failed", "unknown", "satisfied")

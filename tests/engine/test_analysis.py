@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from engine.network import route_status
+from engine.parameters import resolve
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,8 +26,6 @@ from engine.analysis.minimal import apply, minimal_changes, space_for, to_find_o
 from engine.analysis.prove import NESTINGS, nesting, prove
 from engine.analysis.space import Analysis, Space, Subject
 from engine.evaluate import network_for
-from engine.network import route_status
-from engine.parameters import resolve
 from tests.strategies import flat_facts, to_document
 
 THREAT = ["threat.hours_until", "threat.capability", "threat.intent", "threat.probability",

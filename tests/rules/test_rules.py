@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.definitions import load
 from engine.errors import RulesError
-from engine.scenario import fact_catalogue
+from engine.law.definitions import load
+from engine.law.scenario import fact_catalogue
 from rules import RULES_DIR
 from tests.conftest import SHARED
 
@@ -151,6 +151,6 @@ def test_the_result_model_knows_exactly_the_classes_of_the_rules() -> None:
 
 
 def test_exercises_offer_exactly_the_classes_of_the_rules() -> None:
-    from engine.exercises import CLASSIFICATIONS
+    from engine.teaching.exercises import CLASSIFICATIONS
 
     assert sorted(CLASSIFICATIONS) == sorted(c.id for c in load().classes)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine.definitions import load
 from engine.errors import InputFileError, InvalidInput
-from engine.exercises import (
+from engine.law.definitions import load
+from engine.teaching.exercises import (
     DecisiveQuestion,
     Exercise,
     VerdictsQuestion,

@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 
+from engine.errors import RulesError
+from engine.law.scenario import fact_catalogue
 from rules import RULES_DIR
-
-from .errors import RulesError
-from .scenario import fact_catalogue
 
 
 @dataclass(frozen=True)

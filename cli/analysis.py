@@ -21,12 +21,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .analysis.compare import SHARE_NOTE, Side, compare
-from .analysis.minimal import TARGETS, minimal_changes, to_find_out
-from .analysis.prove import prove
-from .errors import InputFileError, InvalidInput
-from .loader import ENVELOPE_KEYS, read_document, validate_document
-from .parameters import merge_assignments, resolve
+from engine.analysis.compare import SHARE_NOTE, Side, compare
+from engine.analysis.minimal import TARGETS, minimal_changes, to_find_out
+from engine.analysis.prove import prove
+from engine.errors import InputFileError, InvalidInput
+from engine.law.parameters import merge_assignments, resolve
+from engine.loader import ENVELOPE_KEYS, read_document, validate_document
 
 out = Console(highlight=False)
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
@@ -34,7 +34,7 @@ SetHelp = "Override an interpretive parameter, NAME=VALUE (repeatable)."
 
 
 def _fail(lines: list[str]) -> None:
-    from .cli import fail
+    from cli.main import fail
 
     fail(lines)
 
