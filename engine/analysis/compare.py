@@ -131,6 +131,24 @@ def compare(a: Side, b: Side, *, fixed: Mapping[str, Any] | None = None) -> dict
     }
 
 
+def exact_disagreement(doctrines: list[str], parameters: Mapping[str, Any] | None = None
+                       ) -> dict[tuple[str, str], float]:
+    """For every pair of doctrines, the exact share of the space where their verdicts
+    differ (one analysis of all of them; shares as in SHARE_NOTE)."""
+    params = resolve(parameters)
+    net = network_for(params)
+    ids = check_doctrines(doctrines)
+    analysis = Analysis([Subject(d, net) for d in ids])
+    total = analysis.total
+    out: dict[tuple[str, str], float] = {}
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if i < j:
+                differ = analysis.verdicts[:, i] != analysis.verdicts[:, j]
+                out[(a, b)] = out[(b, a)] = int(sum(analysis.counts[differ])) / total
+    return out
+
+
 def _overrides(params: Mapping[str, Any]) -> dict[str, Any]:
     defaults = resolve({})
     return {k: v for k, v in params.items() if defaults.get(k) != v}
@@ -187,4 +205,4 @@ def _words(analysis: Analysis, constraints: Mapping[int, frozenset[int]]) -> str
     return "; ".join(f"{who}: {', '.join(items)}" for who, items in by_subject.items())
 
 
-__all__ = ["SHARE_NOTE", "Side", "compare"]
+__all__ = ["SHARE_NOTE", "Side", "compare", "exact_disagreement"]

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from engine.network import route_status
-from engine.parameters import resolve
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +24,8 @@ from engine.analysis.minimal import apply, minimal_changes, space_for, to_find_o
 from engine.analysis.prove import NESTINGS, nesting, prove
 from engine.analysis.space import Analysis, Space, Subject
 from engine.evaluate import network_for
+from engine.law.parameters import resolve
+from engine.reasoning.network import route_status
 from tests.strategies import flat_facts, to_document
 
 THREAT = ["threat.hours_until", "threat.capability", "threat.intent", "threat.probability",
@@ -271,3 +271,18 @@ def test_what_to_find_out_decides_an_indeterminate_doctrine_on_durable_rules() -
             changed = document({}, {**{f"{g}.{k}": v for g, p in doc.items()
                                        for k, v in p.items()}, **values})
             assert evaluate(changed).doctrines["caroline"].verdict == want
+
+
+def test_the_batch_report_shows_the_exact_matrix_beside_the_sampled_one() -> None:
+    from engine.analysis.compare import exact_disagreement
+    from engine.batch.report import collect, tables
+
+    records = [evaluate(e.scenario, engine="fast").model_dump(mode="json")
+               for e in __import__("engine.loader", fromlist=["library"]).library()]
+    titles = {t[0]: t for t in tables(collect(records))}
+    exact = next(t for name, t in titles.items() if name.startswith("Exact disagreement"))
+    shares = exact_disagreement(list(records[0]["doctrines"]))
+    share = compare(Side("caroline"), Side("nss_2002"))["share_differ"]
+    assert shares[("caroline", "nss_2002")] == pytest.approx(share)
+    row = next(r for r in exact[2] if r[0] == "caroline")
+    assert row[1 + exact[1][1:].index("nss_2002")] == f"{100 * share:.3g}%"
