@@ -132,6 +132,10 @@ class TestView(BaseModel):
     source: str
     passage: str
     weighing_factor: bool = False
+    passage_kind: str = Field("summary", description="quotation (the source's words) or "
+                              "summary (our words; anything quoted is verbatim)")
+    also: list[str] = Field(default_factory=list,
+                            description="further source keys the passage relies on")
 
 
 class RouteView(BaseModel):
@@ -178,6 +182,7 @@ class ScenarioDetail(BaseModel):
     scenario: Scenario
     expected: dict[str, Any] | None = Field(description="the answer recorded in the library "
                                                         "file (its golden block)")
+    note: str | None = Field(None, description="a note for students on this case, if any")
 
 
 __all__ = [

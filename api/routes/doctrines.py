@@ -24,7 +24,8 @@ router = APIRouter(prefix="/v1", tags=["law"])
 
 def _test(t: LegalTest) -> TestView:
     return TestView(id=t.id, title=t.title, source=t.source, passage=t.passage,
-                    weighing_factor=t.weighing_factor)
+                    weighing_factor=t.weighing_factor, passage_kind=t.passage_kind,
+                    also=list(t.also))
 
 
 def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:

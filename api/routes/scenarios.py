@@ -74,7 +74,7 @@ def list_scenarios(
 def get_scenario(scenario_id: ScenarioId) -> ScenarioDetail:
     e = _entry(scenario_id)
     return ScenarioDetail(id=e.id, file=f"scenarios/{e.path.name}", scenario=e.scenario,
-                          expected=e.expected)
+                          expected=e.expected, note=e.note)
 
 
 @router.get("/scenarios/{scenario_id}/evaluation", response_model=Evaluation,
