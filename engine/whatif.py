@@ -1,13 +1,10 @@
 """Which fact would change the answer: single-fact counterfactuals, doctrine by doctrine.
 
-For every stated or unknown fact, and every value the rules can tell apart for it (enum
-values, true/false, and for numbers one value in each interval between the thresholds the
-rules compare it with), the scenario is re-evaluated with that one fact changed; each change
-that turns a doctrine's verdict is reported, the nearest such value per fact and outcome.
-
-It runs on the fast path (the same compiled rules as durable-rules, differential-tested),
-re-deciding only the tests that read the changed fact, so a full sweep costs a few
-milliseconds rather than hundreds of evaluations.
+The N = 1 case of `engine.analysis.minimal.minimal_changes`: for each doctrine and each
+verdict it does not give, every fact whose change alone would give it, with the nearest
+such value (enum values, true/false, and for numbers the nearest value of each interval
+between the thresholds the rules compare it with). It runs on the compiled tests' tables,
+so a full sweep costs milliseconds rather than hundreds of evaluations.
 """
 
 from __future__ import annotations

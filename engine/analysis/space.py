@@ -107,21 +107,32 @@ class FactAxis:
             return TEXT_VALUE
         if self.kind != "number":
             return cell
+        return self._fit(cell, self._number(cell, near))
+
+    def _fit(self, cell: Interval, x: float) -> float | int:
+        """x, tidied (a whole number, or 6 decimals) when that stays inside the cell."""
+        if not cell.contains(x):  # a step too small for the float, or too large
+            x = float(np.nextafter(cell.lo, np.inf)) if x <= cell.lo else \
+                float(np.nextafter(cell.hi, -np.inf))
+        tidy = _tidy(x)
+        return tidy if cell.contains(float(tidy)) else x
+
+    def _number(self, cell: Interval, near: Any) -> float:
         if isinstance(near, int | float) and not isinstance(near, bool) and cell.contains(near):
-            return near
+            return float(near)
         if cell.lo == cell.hi:
-            return _tidy(cell.lo)
+            return cell.lo
         step = 0.01 if self.domain is not None and self.domain.hi <= 1 else 1.0
         if isinstance(near, int | float) and not isinstance(near, bool):
             if near <= cell.lo:
                 half = min(step, (cell.hi - cell.lo) / 2)
-                return _tidy(cell.lo if cell.lo_closed else cell.lo + half)
+                return cell.lo if cell.lo_closed else cell.lo + half
             if not math.isinf(cell.hi):
                 half = min(step, (cell.hi - cell.lo) / 2)
-                return _tidy(cell.hi if cell.hi_closed else cell.hi - half)
+                return cell.hi if cell.hi_closed else cell.hi - half
         if math.isinf(cell.hi):
-            return _tidy(cell.lo if cell.lo_closed else cell.lo + step)
-        return _tidy(cell.representative())
+            return cell.lo if cell.lo_closed else cell.lo + step
+        return cell.representative()
 
     def describe(self, option: int) -> str:
         if option == 0:

@@ -286,3 +286,24 @@ def test_the_batch_report_shows_the_exact_matrix_beside_the_sampled_one() -> Non
     assert shares[("caroline", "nss_2002")] == pytest.approx(share)
     row = next(r for r in exact[2] if r[0] == "caroline")
     assert row[1 + exact[1][1:].index("nss_2002")] == f"{100 * share:.3g}%"
+
+
+HOURS = st.one_of(st.sampled_from([0, 1, 24, 72, 720]),
+                  st.floats(0, 1e308, allow_nan=False, allow_infinity=False))
+PROB = st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0, 1, allow_nan=False))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(params=st.fixed_dictionaries({}, optional={
+    "caroline_max_hours": HOURS, "contextual_max_hours": HOURS,
+    "max_response_delay_hours": HOURS, "preventive_min_probability": PROB,
+    "contextual_min_probability": PROB,
+    "gravity_threshold": st.sampled_from(["minor", "significant", "grave", "catastrophic"]),
+    "nss_gravity_threshold": st.sampled_from(["minor", "significant", "grave", "catastrophic"]),
+    "unwilling_or_unable": st.sampled_from(["by_doctrine", "accepted", "rejected"])}),
+    a=st.sampled_from(["caroline", "preventive", "nss_2006"]))
+def test_examples_hold_on_durable_rules_under_any_reading(params: dict[str, Any], a: str) -> None:
+    # compare() re-checks every example on durable-rules and raises if one misses: extreme
+    # thresholds (1e308 hours, a probability of 1e-195) must still give values inside cells
+    result = compare(Side(a, params), Side("caroline"))
+    assert 0 <= result["share_differ"] <= 1
