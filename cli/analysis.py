@@ -23,7 +23,7 @@ from rich.table import Table
 
 from engine.analysis.compare import SHARE_NOTE, Side, compare
 from engine.analysis.minimal import TARGETS, minimal_changes, to_find_out
-from engine.analysis.prove import prove
+from engine.analysis.prove import parameter_conditions, prove
 from engine.errors import InputFileError, InvalidInput
 from engine.law.parameters import merge_assignments, resolve
 from engine.loader import ENVELOPE_KEYS, read_document, validate_document
@@ -64,16 +64,24 @@ def _share(x: float) -> str:
 
 
 def prove_cmd(set_: Annotated[list[str] | None, typer.Option("--set", "-s", help=SetHelp)] = None,
+              conditions: Annotated[bool, typer.Option(
+                  "--conditions", help="Also the condition on the parameters under which "
+                                       "each nesting holds (about a minute).")] = False,
               format: FormatOpt = "table") -> None:
     """Prove the nestings of DOCTRINES §4 and refinement monotonicity, or give the
     counterexample with the fewest stated facts (checked on durable-rules)."""
     _format(format)
     try:
-        claims = prove(_params(set_, "--set"))
+        params = _params(set_, "--set")
+        claims = prove(params)
+        found = parameter_conditions(params) if conditions else []
     except InvalidInput as exc:
         _fail(_lines(exc))
     if format == "json":
-        out.print_json(json.dumps({"claims": [c.as_json() for c in claims]}))
+        doc: dict[str, Any] = {"claims": [c.as_json() for c in claims]}
+        if conditions:
+            doc["conditions"] = found
+        out.print_json(json.dumps(doc))
         return
     t = Table(title="Claims over every scenario")
     for col in ("claim", "holds", "counterexample (fewest stated facts)"):
@@ -88,6 +96,13 @@ def prove_cmd(set_: Annotated[list[str] | None, typer.Option("--set", "-s", help
         t.add_row(c.claim, "[green]yes[/green]" if c.holds else "[red]no[/red]",
                   escape(ce or c.note))
     out.print(t)
+    if conditions:
+        ct = Table(title="Under which parameters each nesting holds")
+        ct.add_column("claim")
+        ct.add_column("condition")
+        for item in found:
+            ct.add_row(item["claim"], escape(item["condition"]))
+        out.print(ct)
     out.print(f"[dim]Shares: {SHARE_NOTE}.[/dim]")
 
 

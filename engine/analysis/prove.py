@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import EngineError
 from ..evaluate import evaluate, network_for
+from ..law.definitions import Law, ParameterDef, load
 from ..law.parameters import resolve
 from ..reasoning.network import Network, doctrine_verdict
 from .space import STATUS_NAMES, UNKNOWN, Analysis, Space, Subject
@@ -135,15 +136,85 @@ def monotonicity(net: Network) -> Claim:
         "revision, not a refinement"))
 
 
-def prove(parameters: Mapping[str, Any] | None = None) -> list[Claim]:
+def prove(parameters: Mapping[str, Any] | None = None, *, monotonic: bool = True
+          ) -> list[Claim]:
     """Every claim (the seven nestings, then monotonicity) under these parameters."""
     params = resolve(parameters)
     net = network_for(params)
     ids = list(net.doctrines)
     analysis = Analysis([Subject(d, net) for d in ids])
     claims = [nesting(analysis, ids.index(a), ids.index(b), params) for a, b in NESTINGS]
-    claims.append(monotonicity(net))
+    if monotonic:
+        claims.append(monotonicity(net))
     return claims
 
 
-__all__ = ["MONOTONICITY", "NESTINGS", "Claim", "monotonicity", "nesting", "prove"]
+def _trial_values(p: ParameterDef, law: Law) -> list[Any]:
+    """Values of one parameter to try: every value of a closed list; numbers at the ends of
+    their range and around the default."""
+    if p.type == "choice":
+        return list(p.values)
+    if p.type == "hours":
+        d = float(p.default)
+        return [0, d / 2, d * 2, 10 * d + 1000]
+    if p.type in ("probability", "points"):
+        top = 1.0 if p.type == "probability" else 100
+        return [0, top / 4, top / 2, 3 * top / 4, top]
+    if p.type == "probability_by_harm":
+        return [{k: v} for k in p.keys for v in (0.0, 0.5, 1.0)]
+    return list(law.scales["harm"])
+
+
+def parameter_conditions(parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """For each nesting, the condition on the parameters under which it holds: every
+    combination of the harm thresholds, and each other parameter alone over its range
+    (the others as given), each decided exactly by `prove`."""
+    law = load()
+    base = dict(parameters or {})
+    harm = [p.name for p in law.parameters.values() if p.type == "harm"]
+    scale = list(law.scales["harm"])
+    trials: list[dict[str, Any]] = [dict(zip(harm, combo, strict=True))
+                                    for combo in itertools.product(scale, repeat=len(harm))]
+    for p in law.parameters.values():
+        if p.type != "harm":
+            trials += [{p.name: v} for v in _trial_values(p, law) if v != p.default]
+    fails: dict[str, list[dict[str, Any]]] = {f"{a} => {b}": [] for a, b in NESTINGS}
+    holds_harm: dict[str, set[tuple[str, ...]]] = {k: set() for k in fails}
+    for trial in trials:
+        for c in prove({**base, **trial}, monotonic=False):
+            if not c.holds:
+                fails[c.claim].append(trial)
+            elif set(trial) == set(harm):
+                holds_harm[c.claim].add(tuple(trial[h] for h in harm))
+    out = []
+    for claim, bad in fails.items():
+        others = [t for t in bad if set(t) != set(harm)]
+        words = _harm_words(harm, scale, holds_harm[claim])
+        if others:
+            words += "; it fails with " + "; ".join(
+                ", ".join(f"{k}={v}" for k, v in t.items()) for t in others)
+        out.append({"claim": claim, "condition": words, "fails_under": bad})
+    return out
+
+
+def _harm_words(harm: list[str], scale: list[str], holds: set[tuple[str, ...]]) -> str:
+    everything = set(itertools.product(scale, repeat=len(harm)))
+    if holds == everything:
+        return "holds for every value of " + " and ".join(harm)
+    if not holds:
+        return "fails for every value of " + " and ".join(harm)
+    if len(harm) == 2:
+        rank = {v: i for i, v in enumerate(scale)}
+        a, b = harm
+        for text, rel in ((f"{b} <= {a}", lambda x, y: rank[y] <= rank[x]),
+                          (f"{b} >= {a}", lambda x, y: rank[y] >= rank[x]),
+                          (f"{a} = {b}", lambda x, y: x == y)):
+            if holds == {t for t in everything if rel(*t)}:
+                return f"holds exactly when {text} (on the harm scale)"
+    return "holds only for " + "; ".join(", ".join(f"{h}={v}" for h, v in zip(harm, t,
+                                                                            strict=True))
+                                         for t in sorted(holds))
+
+
+__all__ = ["MONOTONICITY", "NESTINGS", "Claim", "monotonicity", "nesting", "parameter_conditions",
+           "prove"]

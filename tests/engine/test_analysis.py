@@ -307,3 +307,16 @@ def test_examples_hold_on_durable_rules_under_any_reading(params: dict[str, Any]
     # thresholds (1e308 hours, a probability of 1e-195) must still give values inside cells
     result = compare(Side(a, params), Side("caroline"))
     assert 0 <= result["share_differ"] <= 1
+
+
+def test_the_parameter_condition_of_each_nesting_agrees_with_prove() -> None:
+    from engine.analysis.prove import parameter_conditions
+
+    found = {c["claim"]: c for c in parameter_conditions()}
+    assert set(found) == {f"{a} => {b}" for a, b in NESTINGS}
+    harm = ["minor", "significant", "grave", "catastrophic"]
+    for g, n in itertools.product(harm, repeat=2):
+        trial = {"gravity_threshold": g, "nss_gravity_threshold": n}
+        for c in prove(trial, monotonic=False):
+            assert (trial in found[c.claim]["fails_under"]) == (not c.holds), (c.claim, trial)
+    assert "nss_gravity_threshold" in found["caroline => nss_2002"]["condition"]
