@@ -26,7 +26,17 @@ from starlette.routing import Match
 from api import problems
 from api.middleware import RequestContextMiddleware, configure_logging
 from api.models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from api.routes import docs, doctrines, health, index, parameters, scenarios, sources, vocabulary
+from api.routes import (
+    analysis,
+    docs,
+    doctrines,
+    health,
+    index,
+    parameters,
+    scenarios,
+    sources,
+    vocabulary,
+)
 from api.routes import evaluate as evaluate_routes
 from api.settings import Settings
 from api.teaching import install as install_teaching
@@ -46,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluate_routes.router,
     scenarios.router,
     docs.router,
+    analysis.router,
 )
 # The teaching feature's routers, after ROUTERS and any extra ones (which may replace them).
 TEACHING: tuple[APIRouter, ...] = (teaching.router, teaching.instructor)
