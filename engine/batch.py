@@ -28,6 +28,7 @@ results are in input order and memory stays flat whatever the number of scenario
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import json
@@ -434,10 +435,8 @@ class JournalWriter:
 
     def close(self) -> None:
         if self._failed:  # already reported; a torn last line is cut off by --resume
-            try:
+            with contextlib.suppress(OSError):
                 self._fh.close()
-            except OSError:
-                pass
             return
         try:
             self._fh.flush()
@@ -445,10 +444,8 @@ class JournalWriter:
             self._fh.close()
         except OSError as exc:
             self._failed = True
-            try:
+            with contextlib.suppress(OSError):
                 self._fh.close()
-            except OSError:
-                pass
             raise _output_error(self.path, exc, self.done, resumable=True) from None
 
 
@@ -717,6 +714,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["BatchConfig", "BatchError", "BatchSummary", "OutputError", "Task", "count_tasks", "csv_document",
-           "input_files", "iter_journal", "iter_tasks", "journal_path", "read_journal",
-           "run_batch"]
+__all__ = ["BatchConfig", "BatchError", "BatchSummary", "OutputError", "Task", "count_tasks",
+           "csv_document", "input_files", "iter_journal", "iter_tasks", "journal_path",
+           "read_journal", "run_batch"]

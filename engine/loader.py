@@ -75,18 +75,21 @@ class _Loader(yaml.SafeLoader):
         self._depth = 0
         self._aliases = 0
 
+    def _line(self) -> int:
+        return int(self.peek_event().start_mark.line) + 1  # type: ignore[no-untyped-call]
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise _Refused(f"more than {MAX_ALIASES} YAML aliases (*name); a scenario "
-                               "needs few if any", self.peek_event().start_mark.line + 1)
+                               "needs few if any", self._line())
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _Refused(f"nesting deeper than {MAX_DEPTH} levels",
-                               self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                               self._line())
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -226,7 +229,12 @@ def parse_json(text: str, name: str, line: int = 1) -> Any:
         if len(obj) != len(items):
             found = True
             seen: set[str] = set()
-            obj.duplicates = tuple(k for k, _ in items if k in seen or seen.add(k))
+            dups = []
+            for k, _ in items:
+                if k in seen:
+                    dups.append(k)
+                seen.add(k)
+            obj.duplicates = tuple(dups)
         return obj
 
     try:
