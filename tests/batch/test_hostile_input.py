@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate
-from engine.batch import BatchConfig, run_batch
+from engine.batch.run import BatchConfig, run_batch
 
 from .conftest import SCENARIOS, read_jsonl, run_cli
 
@@ -62,7 +62,7 @@ def test_bad_jsonl_lines_are_reported_and_the_batch_goes_on(tmp_path: Path,
 
 def test_an_engine_failure_on_one_scenario_is_reported_and_the_batch_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.batch as batch
+    import engine.batch.run as batch
     from engine.errors import EngineError
 
     def flaky(scenario: object, *args: object, **kw: object) -> object:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from engine import evaluate
-from engine.cli import app
 from engine.loader import load_scenario_file
 from tests.conftest import SCENARIOS
 
@@ -98,7 +98,7 @@ def test_json_for_a_folder_is_written_as_each_scenario_is_evaluated(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each scenario's document is on stdout before the next is evaluated (flat memory: the
     results are never all held), and the whole output is still one JSON array."""
-    import engine.cli as cli
+    import cli.main as cli
 
     paths = [CAROLINE, MISSILES, str(SCENARIOS / "osirak-1981.yaml")]
     for p in paths:

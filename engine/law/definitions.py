@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 
+from engine.errors import RulesError
+from engine.law.scenario import fact_catalogue
 from rules import RULES_DIR
-
-from .errors import RulesError
-from .scenario import fact_catalogue
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class ParameterDef:
     reason: str
     source: str
     keys: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)  # type choice: value -> effect
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ class LegalTest:
     passage: str
     condition: Any
     weighing_factor: bool = False
+    # `quotation`: the passage is the source's own words; `summary`: our words, in which
+    # anything between quotation marks is verbatim from a source named here.
+    passage_kind: str = "summary"
+    also: tuple[str, ...] = ()  # further source keys the passage relies on
+
+
+PASSAGE_KINDS = ("quotation", "summary")
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class RouteDef:
     self_defence: bool
     tests: tuple[str, ...]
     widens: str | None = None
+    fits: tuple[str, ...] = ()  # classes the route is the natural answer to (tie-break)
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,6 @@ class Law:
     scale_of: dict[str, str]
     wmd: tuple[str, ...]
     derived: dict[str, dict[str, Any]]
-    absent_value: dict[str, dict[str, Any]]
     tests: dict[str, LegalTest]
     routes: dict[str, RouteDef]
     doctrines: dict[str, DoctrineDef]
@@ -116,7 +123,7 @@ def _walk_facts(node: Any) -> list[str]:
     out: list[str] = []
     if isinstance(node, dict):
         for k, v in node.items():
-            if k in ("fact", "at_most_fact") or k == "key":
+            if k in ("fact", "at_most_fact", "key"):
                 out.append(v)
             else:
                 out.extend(_walk_facts(v))
@@ -136,8 +143,17 @@ def _check(law: Law) -> None:
 
     for p in law.parameters.values():
         need_source(f"parameter {p.name}", p.source)
+    for src in law.sources.values():
+        if src.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"source {src.key}: passage_kind '{src.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
     for t in law.tests.values():
         need_source(f"test {t.id}", t.source)
+        for key in t.also:
+            need_source(f"test {t.id} (also)", key)
+        if t.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"test {t.id}: passage_kind '{t.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
         for f in _walk_facts(t.condition):
             if f not in known_facts:
                 problems.append(f"test {t.id}: unknown fact '{f}'")
@@ -148,15 +164,21 @@ def _check(law: Law) -> None:
                 problems.append(f"route {r.id}: unknown test '{t_id}'")
         if r.widens and r.widens not in law.routes:
             problems.append(f"route {r.id}: widens unknown route '{r.widens}'")
+        for cls_id in r.fits:
+            if cls_id not in {cl.id for cl in law.classes}:
+                problems.append(f"route {r.id}: fits unknown class '{cls_id}'")
     for d in law.doctrines.values():
         for s in d.sources:
             need_source(f"doctrine {d.id}", s)
         for r_id in d.routes:
             if r_id not in law.routes:
                 problems.append(f"doctrine {d.id}: unknown route '{r_id}'")
-        ref = d.settings.get("gravity_threshold", {})
-        if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
-            problems.append(f"doctrine {d.id}: gravity_threshold names no parameter")
+        for name, ref in d.settings.items():
+            if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
+                problems.append(f"doctrine {d.id}: setting {name} names no parameter")
+    for p in law.parameters.values():
+        if p.type == "choice" and p.default not in p.values:
+            problems.append(f"parameter {p.name}: default {p.default!r} is not one of its values")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
     for name, derived in law.derived.items():
@@ -178,20 +200,22 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     parameters = {
         k: ParameterDef(name=k, type=v["type"], default=v["default"],
                         reason=" ".join(v["reason"].split()), source=v["source"],
-                        keys=tuple(v.get("keys", ())))
+                        keys=tuple(v.get("keys", ())), values=dict(v.get("values", {})))
         for k, v in _read(rules_dir / "parameters.yaml").items()
     }
     facts_doc = _read(rules_dir / "facts.yaml")
     tests = {
         k: LegalTest(id=k, title=v["title"], source=v["source"],
                    passage=" ".join(v["passage"].split()), condition=v["condition"],
-                   weighing_factor=bool(v.get("weighing_factor", False)))
+                   weighing_factor=bool(v.get("weighing_factor", False)),
+                   passage_kind=v.get("passage_kind", "summary"),
+                   also=tuple(v.get("also", ())))
         for k, v in _read(rules_dir / "tests.yaml").items()
     }
     routes = {
         k: RouteDef(id=k, code=v["code"], title=v["title"], source=v["source"],
                     self_defence=bool(v["self_defence"]), tests=tuple(v["tests"]),
-                    widens=v.get("widens"))
+                    widens=v.get("widens"), fits=tuple(v.get("fits", ())))
         for k, v in _read(rules_dir / "routes.yaml").items()
     }
     doctrines_list = []
@@ -214,7 +238,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
-        absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes,
+        tests=tests, routes=routes,
         doctrines=doctrines,
         classes=classes, facts=fact_catalogue(),
     )
@@ -223,6 +247,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
 
 
 __all__ = [
+    "PASSAGE_KINDS",
     "ClassDef",
     "DoctrineDef",
     "Law",

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import SURROGATE, printable
+from engine.errors import SURROGATE, printable
 
 Harm = Literal["minor", "significant", "grave", "catastrophic"]
 AttackStatus = Literal["none", "launched", "ongoing", "concluded"]
