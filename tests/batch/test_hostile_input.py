@@ -107,3 +107,12 @@ def test_a_full_disk_for_a_csv_output_is_a_clear_message(tmp_path: Path) -> None
     res = run_cli("batch", SCENARIOS / "caroline-1837.yaml", "--out", out, "--workers", "1")
     assert res.returncode == 3, res.stderr
     assert "Traceback" not in res.stderr and "No space left on device" in res.stderr
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    from engine.loader import MAX_DEPTH, json_too_deep
+
+    text = json.dumps({"summary": "[" * 500 + '\\"{' * 100, "sources": [[["x"]]]})
+    assert not json_too_deep(text)
+    assert json_too_deep("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert not json_too_deep("[" * MAX_DEPTH + "]" * MAX_DEPTH)
