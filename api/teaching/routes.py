@@ -1,6 +1,5 @@
 """Teaching endpoints: exercises, attempts, instructor results, and the fact vocabulary.
 
-    GET  /v1/facts                               the fact vocabulary (the web form's source)
     GET  /v1/exercises                           exercise summaries
     GET  /v1/exercises/{id}                      an exercise as a student sees it: no keys
     POST /v1/exercises/{id}/attempts             answer; graded feedback (201; 200 replay)
@@ -28,12 +27,11 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.jsonbody import is_json_media, media_type
 from api.problems import ProblemError, problem_responses, request_validation_items
-from api.teaching.settings import TeachingSettings
+from api.settings import Settings
 from api.teaching.storage import Attempt, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
-from engine.law.definitions import load
-from engine.law.scenario import GROUPS, fact_catalogue
 from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
@@ -62,17 +60,17 @@ class AttemptRequest(BaseModel):
 def get_store(request: Request) -> Store:
     store: Store | None = getattr(request.app.state, "teaching_store", None)
     if store is None:  # an app built without install(): configure from the environment
-        store = request.app.state.teaching_store = Store(TeachingSettings().url())
+        store = request.app.state.teaching_store = Store(get_settings(request).url())
     return store
 
 
-def get_settings(request: Request) -> TeachingSettings:
-    settings: TeachingSettings | None = getattr(request.app.state, "teaching_settings", None)
-    return settings or TeachingSettings()
+def get_settings(request: Request) -> Settings:
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    return settings or Settings()
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[TeachingSettings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _exercise(exercise_id: str) -> Exercise:
@@ -84,75 +82,6 @@ def _exercise(exercise_id: str) -> Exercise:
 
 
 # ---- public ----------------------------------------------------------------------------
-
-@router.get("/facts", summary="The fact vocabulary (DOCTRINES §2), grouped")
-def facts() -> dict[str, Any]:
-    """Every legal fact: its group, kind (enum, bool, number, text) and allowed values.
-    Absent or null is unknown. The web page builds its form from this."""
-    cat = fact_catalogue()
-    law = load()
-    groups = []
-    for group, model in GROUPS.items():
-        items = []
-        for name in model.model_fields:
-            dotted = f"{group}.{name}"
-            info = dict(cat[dotted])
-            info["name"] = dotted
-            scale = law.scale_of.get(dotted)
-            if scale:
-                info["scale"] = scale
-            items.append(info)
-        groups.append({"group": group, "facts": items})
-    return {"groups": groups, "wmd": list(law.wmd)}
-
-
-def _hour_limits(node: Any) -> list[str]:
-    """The parameters a condition compares `threat.hours_until` with (at_most)."""
-    out: list[str] = []
-    if isinstance(node, dict):
-        bound = node.get("at_most")
-        if node.get("fact") == "threat.hours_until" and isinstance(bound, dict) \
-                and "parameter" in bound:
-            out.append(str(bound["parameter"]))
-        for v in node.values():
-            out.extend(_hour_limits(v))
-    elif isinstance(node, list):
-        for item in node:
-            out.extend(_hour_limits(item))
-    return out
-
-
-def _reads_threat(node: Any) -> bool:
-    if isinstance(node, dict):
-        if str(node.get("fact", "")).startswith("threat."):
-            return True
-        return any(_reads_threat(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_reads_threat(v) for v in node)
-    return False
-
-
-@router.get("/windows", summary="Each doctrine's imminence windows, read from rules/")
-def windows() -> dict[str, Any]:
-    """For each doctrine, its routes that answer a threat (not an attack) and the hours
-    parameter that bounds each (`null`: the route has no time limit). The values of the
-    parameters are in every evaluation (`parameters`), so a page can draw the windows
-    for the reading in force."""
-    law = load()
-    out: dict[str, Any] = {}
-    for d in law.doctrines.values():
-        routes = []
-        for r_id in d.routes:
-            route = law.routes[r_id]
-            conds = [law.tests[t].condition for t in route.tests]
-            if not any(_reads_threat(c) for c in conds):
-                continue
-            limits = [p for c in conds for p in _hour_limits(c)]
-            routes.append({"route": r_id, "title": route.title,
-                           "parameter": limits[0] if limits else None})
-        out[d.id] = {"name": d.name, "routes": routes}
-    return {"doctrines": out}
-
 
 @router.get("/exercises", summary="Teaching exercises")
 def list_exercises() -> list[dict[str, Any]]:
@@ -183,7 +112,11 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
         raise ProblemError(413, f"an attempt is at most {limit} bytes "
                                 "(setting IMMINENCE_MAX_ATTEMPT_BYTES)", kind="body-too-large")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw)  # the middleware has refused bodies nested too deep
+    except RecursionError:
+        raise ProblemError(400, "the request body nests arrays and objects too deeply "
+                                "(setting IMMINENCE_MAX_JSON_DEPTH)",
+                           kind="json-too-deep") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ProblemError(400, f"the request body is not valid JSON: {exc}",
                            kind="malformed-body") from None
@@ -199,7 +132,7 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
 @router.post(
     "/exercises/{exercise_id}/attempts", status_code=201,
     summary="Submit answers; the attempt is stored, then graded feedback is returned",
-    responses=problem_responses(400, 404, 409, 413, 415),
+    responses=problem_responses(400, 404, 409, 413, 415, 503, 507),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": AttemptRequest.model_json_schema()}}}},
 )
@@ -209,8 +142,8 @@ async def submit_attempt(
 ) -> Response:
     """Grade the answers with the engine, commit the attempt, then answer. A retry with
     the same idempotency key returns the stored attempt (200) instead of a second one."""
-    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if ctype != "application/json":
+    ctype = media_type(request.headers.get("content-type"))
+    if not is_json_media(ctype):  # the API's one rule: application/json or */*+json
         raise ProblemError(415, f"expected Content-Type: application/json, got "
                                 f"{ctype or 'none'}", kind="unsupported-media-type")
     declared = request.headers.get("content-length")
@@ -325,10 +258,20 @@ def student_results(student: Annotated[str, Path(max_length=100)],
     return {"student": student, "attempts": len(rows), "results": rows}
 
 
+# A spreadsheet reads a cell as a formula when its first character, after any spaces (a
+# no-break or an ideographic space, a zero-width one, a byte-order mark included), is one
+# of these, in ASCII or full width (OWASP "CSV injection"; spreadsheets normalise ＝ to =).
+_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_LEADING_BLANKS = " \t\r\n\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+                  "\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u2060\u3000\ufeff"
+
+
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that a spreadsheet will not run as a formula: one that would be is
+    prefixed with an apostrophe (shown as text, the value otherwise unchanged)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    first, head = text[:1], text.lstrip(_LEADING_BLANKS)[:1]
+    return "'" + text if first in _FORMULA_START or head in _FORMULA_START else text
 
 
 @instructor.get("/results.csv", dependencies=Instructor, response_class=Response,
