@@ -6,7 +6,8 @@
 
 Exit codes of `batch`: 0 all scenarios evaluated; 1 some input scenarios were invalid (each
 reported as `file:line: field: message` and skipped; the rest are in the output); 2 the
-options are wrong; 130 interrupted (rerun with --resume).
+options are wrong; 3 the output could not be written (disk full, no permission: what was
+done is kept, rerun with --resume); 130 interrupted (rerun with --resume).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from engine.batch.run import BatchConfig, BatchError, run_batch
+from engine.batch.run import BatchConfig, BatchError, OutputError, run_batch
 from engine.errors import InputFileError, InvalidInput
 from engine.evaluate import check_doctrines
 from engine.law.parameters import merge_assignments, resolve
 
 EXIT_INVALID_INPUT = 1
 EXIT_BAD_OPTIONS = 2
+EXIT_OUTPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
 err = Console(stderr=True)
@@ -161,6 +163,8 @@ def batch_cmd(
     try:
         with _Reporter("batch") as reporter:
             summary = run_batch(config, progress=reporter, on_invalid=on_invalid)
+    except OutputError as exc:
+        _fail([str(exc)], EXIT_OUTPUT_ERROR)
     except BatchError as exc:
         _fail([str(exc)])
     except InputFileError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -70,6 +71,18 @@ def options(doctrine: list[str] | None, sets: list[str] | None) -> tuple[list[st
     return doctrines, overrides
 
 
+def scenario_files(files: list[Path], errors: list[str]) -> Iterator[Path]:
+    """The scenario files of the arguments (see `iter_files`); a folder that holds none is
+    an error (appended to `errors`), not a silent "0 file(s) valid"."""
+    for f in files:
+        n = 0
+        for path in iter_files([f]):
+            n += 1
+            yield path
+        if n == 0 and f.is_dir():
+            errors.append(f"{f}: no scenario files (.yaml, .yml or .json) in this folder")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON) or folders.")],
@@ -84,13 +97,20 @@ def evaluate_cmd(
         "--explain", help="Also say why: each doctrine's sentence, and each failed or unknown "
                           "test in words with its source (table and markdown).")] = False,
 ) -> None:
-    """Evaluate scenarios under each doctrine: verdict, route, score, decisive tests."""
+    """Evaluate scenarios under each doctrine: verdict, route, score, decisive tests.
+
+    With --format json, one file gives one document (DOCTRINES §5); several files (or a
+    folder) give a JSON array of them, written one element at a time as each is evaluated."""
     if format not in ("table", "json", "markdown"):
         fail([f"--format: must be table, json or markdown, got {format!r}"])
     doctrines, overrides = options(doctrine, set_)
     errors: list[str] = []
-    results = []
-    for path in iter_files(list(files)):
+    paths = list(scenario_files(list(files), errors))
+    array = format == "json" and len(paths) != 1
+    written = 0
+    if array:
+        sys.stdout.write("[")
+    for path in paths:
         try:
             scenario, _ = load_scenario_file(path)
             ev = evaluate(scenario, overrides, doctrines)
@@ -98,31 +118,35 @@ def evaluate_cmd(
             errors += exc.lines()
             continue
         flips = whatif.changes(scenario, overrides, doctrines) if what_if else None
-        results.append((path, scenario, ev, flips))
-    if format == "json":
-        payload = []
-        for _, _, ev, flips in results:
+        if format == "json":
             doc = ev.model_dump(mode="json")
             if flips is not None:
                 doc["what_if"] = whatif.as_json(flips)
-            payload.append(doc)
-        out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
-    else:
-        for _, scenario, ev, flips in results:
-            name = scenario.title or scenario.id
-            if format == "markdown":
-                sys.stdout.write(render.markdown(ev, name) + "\n")
-                if explain:
-                    sys.stdout.write(render.explanation(ev) + "\n")
-                if flips is not None:
-                    sys.stdout.write(render.what_if_markdown(flips) + "\n")
-            else:
-                out.print(render.table(ev, name))
-                if explain:
-                    out.print(Markdown(render.explanation(ev)))
-                if flips is not None:
-                    out.print(render.what_if_table(flips))
-                out.print()
+            if not array:
+                out.print_json(json.dumps(doc))
+                continue
+            text = json.dumps(doc, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            sys.stdout.write(("\n  " if written == 0 else ",\n  ") + text)
+            sys.stdout.flush()  # each document leaves at once: memory stays flat
+            written += 1
+            continue
+        name = scenario.title or scenario.id
+        if format == "markdown":
+            sys.stdout.write(render.markdown(ev, name) + "\n")
+            if explain:
+                sys.stdout.write(render.explanation(ev) + "\n")
+            if flips is not None:
+                sys.stdout.write(render.what_if_markdown(flips) + "\n")
+        else:
+            out.print(render.table(ev, name))
+            if explain:
+                out.print(Markdown(render.explanation(ev)))
+            if flips is not None:
+                out.print(render.what_if_table(flips))
+            out.print()
+    if array:
+        sys.stdout.write("\n]\n" if written else "]\n")
+        sys.stdout.flush()
     if errors:
         fail(errors)
 
@@ -134,7 +158,7 @@ def validate_cmd(
     """Check scenario files against the fact vocabulary, without evaluating them."""
     errors: list[str] = []
     n = 0
-    for path in iter_files(list(files)):
+    for path in scenario_files(list(files), errors):
         try:
             load_scenario_file(path)
             n += 1
@@ -210,8 +234,9 @@ _register_commands()
 def main() -> None:  # pragma: no cover - console entry point
     try:
         app()
-    except ImminenceError as exc:
-        fail([str(exc)], 1)
+    except ImminenceError as exc:  # raised outside a command's own handling: no traceback
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "scenario_files"]

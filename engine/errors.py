@@ -14,8 +14,17 @@ Every interface maps InvalidInput to a user-facing error (HTTP 422 problem detai
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+SURROGATE = re.compile("[\ud800-\udfff]")  # a lone UTF-16 surrogate: not Unicode text
+
+
+def printable(text: str) -> str:
+    """`text` with each lone UTF-16 surrogate written as its escape (`\\ud800`), so that
+    an error message quoting user input can always be printed and encoded as UTF-8."""
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass
@@ -30,10 +39,11 @@ class ErrorItem:
 
     @property
     def path(self) -> str:
-        return ".".join(str(p) for p in self.loc) or "(document)"
+        return ".".join(printable(str(p)) for p in self.loc) or "(document)"
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"loc": list(self.loc), "field": self.path, "msg": self.msg,
+        loc = [printable(p) if isinstance(p, str) else p for p in self.loc]
+        out: dict[str, Any] = {"loc": loc, "field": self.path, "msg": printable(self.msg),
                                "type": self.type}
         if self.allowed is not None:
             out["allowed"] = self.allowed
@@ -53,7 +63,7 @@ class InvalidInput(ImminenceError):
     errors: list[ErrorItem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "; ".join(f"{e.path}: {e.msg}" for e in self.errors)
+        return "; ".join(f"{e.path}: {printable(e.msg)}" for e in self.errors)
 
 
 @dataclass
@@ -66,8 +76,9 @@ class InputFileError(InvalidInput):
         """`file:line: field: message`, one per problem."""
         out = []
         for e in self.errors:
-            where = f"{self.file}:{e.line}" if e.line is not None else f"{self.file}"
-            out.append(f"{where}: {e.path}: {e.msg}")
+            name = printable(self.file)  # a file name undecodable as UTF-8 has surrogates
+            where = f"{name}:{e.line}" if e.line is not None else name
+            out.append(f"{where}: {e.path}: {printable(e.msg)}")
         return out
 
     def __str__(self) -> str:
@@ -89,4 +100,5 @@ __all__ = [
     "InputFileError",
     "InvalidInput",
     "RulesError",
+    "printable",
 ]

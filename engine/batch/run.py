@@ -28,7 +28,9 @@ results are in input order and memory stays flat whatever the number of scenario
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
 import os
 import signal
@@ -41,10 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from engine.errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
+from engine.errors import EngineError, ErrorItem, ImminenceError, InputFileError, InvalidInput
 from engine.evaluate import EngineName, evaluate
 from engine.law.scenario import fact_catalogue
-from engine.loader import read_document, validate_document
+from engine.loader import parse_json, read_document, validate_document
 
 VARY_KEY = "_vary"  # envelope key written by `imminence generate`: the varied values
 FORMATS = (".jsonl", ".csv", ".md", ".html")
@@ -54,6 +56,18 @@ Kind = Literal["doc", "jsonl", "csv"]
 
 class BatchError(ImminenceError):
     """The batch cannot run as asked (bad output name, a journal from other inputs...)."""
+
+
+class OutputError(BatchError):
+    """The output or its journal cannot be written (disk full, no permission...)."""
+
+
+def _output_error(path: Path, exc: OSError, done: int, resumable: bool) -> OutputError:
+    reason = exc.strerror or str(exc)
+    then = (f"the {done} scenarios done are kept in {path}: free some space (or fix the "
+            "cause) and rerun with --resume to continue") if resumable else \
+        "choose another --out or fix the cause, then run again"
+    return OutputError(f"cannot write {path}: {reason}; {then}")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -79,12 +93,17 @@ def input_files(paths: list[str | Path], exclude: frozenset[Path] = frozenset()
         p = Path(raw)
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                if (child.suffix in INPUT_SUFFIXES and child.is_file()
+                if (child.suffix in INPUT_SUFFIXES and (child.is_file() or _broken(child))
                         and child.resolve() not in exclude
                         and not child.name.endswith((".partial.jsonl", ".tmp"))):
                     yield child
         else:
             yield p
+
+
+def _broken(path: Path) -> bool:
+    """A link to nothing: reported as an invalid input, like a missing file named."""
+    return path.is_symlink() and not path.exists()
 
 
 def iter_tasks(paths: list[str | Path], exclude: frozenset[Path] = frozenset()
@@ -93,7 +112,10 @@ def iter_tasks(paths: list[str | Path], exclude: frozenset[Path] = frozenset()
     index = 0
     for path in input_files(paths, exclude):
         name = str(path)
-        if path.suffix == ".jsonl":
+        if _broken(path):
+            yield Task(index, name, "doc", name, 1, name)  # its reading fails: invalid
+            index += 1
+        elif path.suffix == ".jsonl":
             with _open_input(path) as fh:
                 for lineno, text in enumerate(fh, 1):
                     if text.strip():
@@ -130,7 +152,9 @@ def count_tasks(paths: list[str | Path], exclude: frozenset[Path] = frozenset())
     """How many scenarios the inputs hold (one cheap streaming pass, for the progress bar)."""
     n = 0
     for path in input_files(paths, exclude):
-        if path.suffix == ".jsonl":
+        if _broken(path):
+            n += 1
+        elif path.suffix == ".jsonl":
             with _open_input(path) as fh:
                 n += sum(1 for line in fh if line.strip())
         elif path.suffix == ".csv":
@@ -201,12 +225,7 @@ def load_task(task: Task) -> tuple[Any, dict[str, Any] | None]:
         data, lines = read_document(task.payload)
         offset = 0
     elif task.kind == "jsonl":
-        try:
-            data = json.loads(task.payload)
-        except json.JSONDecodeError as exc:
-            raise InputFileError([ErrorItem((), f"not valid JSON: {exc.msg} (column "
-                                                f"{exc.colno})", "syntax_error",
-                                            line=task.line)], file=task.file) from None
+        data = parse_json(task.payload, task.file, task.line)
         lines, offset = _line_map(1), task.line - 1
     else:
         if "\0width" in task.payload:
@@ -275,6 +294,9 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
         ev = evaluate(scenario, config.parameters, config.doctrines, engine=config.engine)
     except InvalidInput as exc:  # pragma: no cover - options are checked before the run
         return Outcome(task.index, task.key, errors=[f"{task.key}: {exc}"])
+    except (EngineError, RecursionError) as exc:  # one scenario must not stop the batch
+        return Outcome(task.index, task.key,
+                       errors=[f"{task.key}: the engine failed on this scenario: {exc}"])
     head: dict[str, Any] = {"key": task.key, "index": task.index}
     if vary is not None:
         head["vary"] = vary
@@ -378,25 +400,53 @@ class JournalWriter:
     """Appends chunks of lines; flushes each to the OS at once (a killed process loses
     nothing written) and fsyncs at most once a second (a crashed machine, little)."""
 
-    def __init__(self, path: Path, append: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = path.open("ab" if append else "wb")
+    def __init__(self, path: Path, append: bool, done: int = 0) -> None:
+        self.path = path
+        self.done = done  # records in the journal: said in the error of a failed write
+        self._failed = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = path.open("ab" if append else "wb")
+        except OSError as exc:
+            raise _output_error(path, exc, done, resumable=False) from None
         self._synced = time.monotonic()
 
-    def write(self, blob: bytes) -> None:
+    def write(self, blob: bytes, records: int = 0) -> None:
         if not blob:
             return
-        self._fh.write(blob)
-        self._fh.flush()
-        now = time.monotonic()
-        if now - self._synced >= 1.0:
+        try:
+            self._fh.write(blob)
+            self._fh.flush()
+            now = time.monotonic()
+            if now - self._synced >= 1.0:
+                self._sync()
+                self._synced = now
+        except OSError as exc:  # ENOSPC, EIO...: a clear error, and --resume repairs it
+            self._failed = True
+            raise _output_error(self.path, exc, self.done, resumable=True) from None
+        self.done += records
+
+    def _sync(self) -> None:
+        try:
             os.fsync(self._fh.fileno())
-            self._synced = now
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # a device that cannot sync (a pipe, /dev/...)
+                raise
 
     def close(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        if self._failed:  # already reported; a torn last line is cut off by --resume
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            return
+        try:
+            self._fh.flush()
+            self._sync()
+            self._fh.close()
+        except OSError as exc:
+            self._failed = True
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            raise _output_error(self.path, exc, self.done, resumable=True) from None
 
 
 # --------------------------------------------------------------------------- the run
@@ -489,7 +539,7 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
 
     wconfig = WorkerConfig(dict(config.parameters), doctrines, config.engine,
                            full=config.out.suffix == ".jsonl")
-    writer = JournalWriter(journal, append=config.resume)
+    writer = JournalWriter(journal, append=config.resume, done=point.done)
     handled = 0
 
     def fresh_tasks() -> Iterator[Task]:
@@ -502,7 +552,9 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
                                      f"input #{task.index} is {task.key!r}: the inputs have "
                                      "changed since; run again without --resume")
                 if task.index in point.gaps:
-                    report_invalid(invalid_lines(task) or [f"{task.key}: invalid"])
+                    report_invalid(invalid_lines(task) or [
+                        f"{task.key}: not evaluated by the earlier run (the engine failed "
+                        "on it); run again without --resume to retry it"])
                 handled += 1
                 continue
             if not started_fresh and progress is not None:
@@ -539,7 +591,14 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
         summary.seconds = time.monotonic() - started
     if summary.interrupted:
         return summary
-    finish(config, journal, summary)
+    try:
+        finish(config, journal, summary)
+    except OSError as exc:
+        path = Path(exc.filename) if exc.filename else config.out
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"cannot write {path}: {reason}; every result is kept in "
+                          f"{journal}: free some space (or fix the cause) and rerun with "
+                          "--resume to write the output") from None
     return summary
 
 
@@ -550,7 +609,7 @@ def _init_worker_local(config: WorkerConfig) -> None:
 
 def _take(result: ChunkResult, writer: JournalWriter, summary: BatchSummary,
           report_invalid: Callable[[list[str]], None], handled: int) -> int:
-    writer.write(result.blob)
+    writer.write(result.blob, result.evaluated)
     summary.evaluated += result.evaluated
     for errors in result.invalid:
         report_invalid(errors)
@@ -655,6 +714,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["BatchConfig", "BatchError", "BatchSummary", "Task", "count_tasks", "csv_document",
-           "input_files", "iter_journal", "iter_tasks", "journal_path", "read_journal",
-           "run_batch"]
+__all__ = ["BatchConfig", "BatchError", "BatchSummary", "OutputError", "Task", "count_tasks",
+           "csv_document", "input_files", "iter_journal", "iter_tasks", "journal_path",
+           "read_journal", "run_batch"]

@@ -13,8 +13,10 @@ import re
 from datetime import date as Date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+from pydantic_core import PydanticCustomError
 
+from engine.errors import SURROGATE, printable
 from engine.law.conditions import holds
 from engine.law.vocabulary import vocabulary
 
@@ -39,6 +41,24 @@ Bool = StrictBool
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+def _unicode_text(value: Any) -> Any:
+    """Refuse a string holding a lone surrogate (`"\\ud800"` in JSON or YAML decodes to
+    one): it is not Unicode text, cannot be encoded as UTF-8, and durable-rules fails on it
+    (`pyAssertFacts Invalid argument`, then error 309) where the fast path would not.
+    Refused here, both engines answer alike. NUL and other control characters pass."""
+    if isinstance(value, str):
+        found = SURROGATE.search(value)
+        if found is not None:
+            raise PydanticCustomError(
+                "lone_surrogate",
+                "contains a lone surrogate {char} at position {position} (not valid "
+                "Unicode text)", {"char": printable(found.group()), "position": found.start()})
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_unicode_text)]  # every free-text field
+
+
 class _Facts(BaseModel):
     """Base of every fact group: unknown fields are errors (see `unknown_field_message`)."""
 
@@ -57,7 +77,7 @@ def fields_at(loc: tuple[str | int, ...]) -> list[str] | None:
 def unknown_field_message(loc: tuple[str | int, ...]) -> tuple[str, list[str] | None]:
     """For pydantic's `extra_forbidden` at `loc`: a message naming the field, the nearest
     valid name and the allowed ones, so that a typo never silently becomes "unknown"."""
-    key = str(loc[-1])
+    key = printable(str(loc[-1]))
     allowed = fields_at(loc[:-1])
     if allowed is None:
         return f"unknown field '{key}'", None
@@ -67,13 +87,13 @@ def unknown_field_message(loc: tuple[str | int, ...]) -> tuple[str, list[str] | 
 
 
 class Target(_Facts):
-    name: str | None = None
+    name: Text | None = None
     kind: TargetKind | None = None
     profile: Profile | None = None
 
 
 class Territory(_Facts):
-    state: str | None = None
+    state: Text | None = None
     is_target_state: Bool | None = None
     international: Bool | None = None
     consent: Bool | None = None
@@ -134,12 +154,12 @@ GROUPS: dict[str, type[_Facts]] = {
 class Scenario(_Facts):
     """The facts of one use of force. Absent or null facts are unknown."""
 
-    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=200)] | None = None
-    title: Annotated[str, Field(max_length=500)] | None = None
-    summary: Annotated[str, Field(max_length=20_000)] | None = None
+    id: Annotated[Text, Field(pattern=SLUG.pattern, max_length=200)] | None = None
+    title: Annotated[Text, Field(max_length=500)] | None = None
+    summary: Annotated[Text, Field(max_length=20_000)] | None = None
     date: Date | None = None
-    acting_state: str | None = None
-    sources: list[str] | None = Field(
+    acting_state: Text | None = None
+    sources: list[Text] | None = Field(
         default=None, description="Source keys (rules/sources.yaml) the scenario rests on."
     )
     target: Target = Field(default_factory=Target)

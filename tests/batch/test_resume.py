@@ -38,12 +38,19 @@ def reference(big_sweep: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     return refs
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT as a terminal's Ctrl-C would find it. A shell that
+    starts the test suite as a background job (`make test &`) sets SIGINT to ignored, which
+    its children inherit; Python then installs no KeyboardInterrupt handler at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(sweep: Path, out: Path, sig: signal.Signals, journal: Path) -> int:
     """Start a run, wait until part of it is written, send `sig`; return the exit code."""
     proc = subprocess.Popen([str(IMMINENCE), "batch", str(sweep), "--out", str(out),
                              "--workers", "2", "--chunk-size", "4"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if journal.exists() and journal.stat().st_size and sum(1 for _ in journal.open()) >= 40:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,92 @@ def test_any_scenario_document_either_evaluates_or_raises_invalid_input(
         evaluate(doc, engine="fast")
     except InvalidInput as exc:
         assert exc.errors and all(e.path.startswith("scenario") for e in exc.errors)
+
+
+# --------------------------------------------------------------------------- hostile input
+# (issue 13): strings durable-rules cannot take, nesting, alias bombs, endless files.
+
+SURROGATE_FIELDS = [("territory", "state"), ("target", "name"), ("acting_state",),
+                    ("title",), ("sources", 0)]
+
+
+def _doc_with(loc: tuple[str | int, ...], value: str) -> dict[str, Any]:
+    if loc[0] == "sources":
+        return {"sources": [value]}
+    if len(loc) == 1:
+        return {str(loc[0]): value}
+    return {str(loc[0]): {str(loc[1]): value}}
+
+
+@pytest.mark.parametrize("engine", ["rete", "fast"])
+@pytest.mark.parametrize("explain", [True, False], ids=["explain", "no-explain"])
+@pytest.mark.parametrize("loc", SURROGATE_FIELDS, ids=lambda loc: ".".join(map(str, loc)))
+def test_a_lone_surrogate_in_a_text_fact_is_rejected_naming_the_field_on_both_engines(
+        loc: tuple[str | int, ...], explain: bool, engine: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        evaluate(_doc_with(loc, "Atlantis \udc01"), explain=explain, engine=engine)  # type: ignore[arg-type]
+    (err,) = info.value.errors
+    assert err.path == "scenario." + ".".join(map(str, loc))
+    assert "lone surrogate" in err.msg and "\\udc01" in err.msg
+    str(info.value).encode("utf-8")  # the message itself is printable text
+
+
+def test_a_lone_surrogate_in_an_unknown_key_gives_a_printable_error() -> None:
+    with pytest.raises(InvalidInput) as info:
+        evaluate({"threat": {"x\ud800": 1}}, engine="fast")
+    (err,) = info.value.errors
+    assert err.path == "scenario.threat"  # pydantic refuses the key itself
+    str(info.value).encode("utf-8")
+    json.dumps(err.as_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_an_anchor_used_a_few_times_is_still_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "anchors.yaml"
+    path.write_text("sources: &s [caroline_webster_1841]\nthreat:\n  hours_until: 2\n"
+                    "x_notes: [*s, *s]\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:  # x_notes is not a field; the alias is fine
+        load_scenario_file(path)
+    assert [e.path for e in info.value.errors] == ["x_notes"]
+
+
+def test_a_duplicate_key_is_refused_naming_the_key_and_both_lines() -> None:
+    with pytest.raises(InputFileError) as info:
+        load_scenario_file(SCENARIOS / "invalid" / "duplicate-key-threat-probability.yaml")
+    (err,) = info.value.errors
+    assert err.path == "threat.probability" and err.line == 7
+    assert "line 5" in err.msg
+
+
+def test_a_document_larger_than_the_limit_is_refused(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMMINENCE_MAX_DOCUMENT_BYTES", "1000")
+    path = tmp_path / "big.yaml"
+    path.write_text("summary: " + "x" * 2000 + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        load_scenario_file(path)
+    assert "1000 bytes" in str(info.value) and "IMMINENCE_MAX_DOCUMENT_BYTES" in str(info.value)
+    small = tmp_path / "small.yaml"
+    small.write_text("summary: short\n", encoding="utf-8")
+    load_scenario_file(small)
+
+
+def _limit_memory() -> None:  # the child may not grow past 1.5 GB of address space
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "sparse-1gb"])
+def test_validate_of_an_endless_or_huge_file_fails_fast_with_bounded_memory(
+        kind: str, tmp_path: Path) -> None:
+    if kind == "dev-zero":
+        target = "/dev/zero"
+    else:
+        target = str(tmp_path / "huge.yaml")
+        with open(target, "wb") as fh:
+            fh.truncate(2**30)  # a 1 GB file (sparse: no disk used)
+    proc = subprocess.run([*IMMINENCE, "validate", target], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60, preexec_fn=_limit_memory)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert target in proc.stderr and "maximum document size" in proc.stderr

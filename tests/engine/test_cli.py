@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -73,3 +77,45 @@ def test_library_prints_every_scenario() -> None:
     assert res.exit_code == 0
     for path in SCENARIOS.glob("*.yaml"):
         assert path.stem[:20] in res.stdout.replace("\n", "")
+
+
+def test_a_folder_with_only_broken_links_is_reported_not_zero_valid(tmp_path: Path) -> None:
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    for command in ("validate", "evaluate"):
+        res = runner.invoke(app, [command, str(tmp_path)])
+        assert res.exit_code == 2, (command, res.output)
+        assert str(tmp_path / "gone.yaml") in res.stderr and "cannot read" in res.stderr
+        assert "0 file(s) valid" not in res.stderr
+
+
+def test_a_folder_with_no_scenario_files_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(tmp_path)])
+    assert res.exit_code == 2 and "no scenario files" in res.stderr
+
+
+def test_json_for_a_folder_is_written_as_each_scenario_is_evaluated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each scenario's document is on stdout before the next is evaluated (flat memory: the
+    results are never all held), and the whole output is still one JSON array."""
+    import cli.main as cli
+
+    paths = [CAROLINE, MISSILES, str(SCENARIOS / "osirak-1981.yaml")]
+    for p in paths:
+        (tmp_path / Path(p).name).write_text(Path(p).read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    written_before: list[int] = []
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        sys.stdout.flush()
+        written_before.append(sys.stdout.buffer.getvalue().count(b'"scenario_id"'))  # type: ignore[attr-defined]
+        return evaluate(*args, **kw)
+
+    monkeypatch.setattr(cli, "evaluate", spy)
+    res = runner.invoke(app, ["evaluate", str(tmp_path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert written_before == [0, 1, 2]
+    docs = json.loads(res.stdout)
+    expected = [evaluate(load_scenario_file(tmp_path / Path(p).name)[0]).model_dump(mode="json")
+                for p in sorted(paths, key=lambda p: Path(p).name)]
+    assert docs == expected
