@@ -20,6 +20,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
+    "exercises.js": "text/javascript; charset=utf-8",
+    "instructor.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
