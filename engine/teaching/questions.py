@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .exercise import Exercise
 
 CLASSIFICATIONS: tuple[str, ...] = (
-    "reactive", "interceptive", "pre_emptive", "preventive", "reprisal",
+    "reactive", "interceptive", "pre_emptive", "preventive", "reprisal", "regime_change",
     "collective_security", "unclassified",
 )
 VERDICTS: tuple[str, ...] = ("justified", "not_justified", "indeterminate")
@@ -151,7 +151,7 @@ class ClassificationQuestion(QuestionBase):
 
     def default_prompt(self, law: Law) -> str:
         return "What kind of force is this: reactive, interceptive, pre-emptive, " \
-               "preventive, a reprisal, or collective security?"
+               "preventive, a reprisal, regime change, or collective security?"
 
     def student_fields(self, law: Law) -> dict[str, Any]:
         return {"choices": list(CLASSIFICATIONS)}
