@@ -261,7 +261,11 @@ def test_the_model_answer_is_given_as_readable_facts() -> None:
     e = ex("cyber-threat-inline")
     fb = {f.question: f for f in grade(e, {}).feedback}
     assert fb["kind-of-force"].key_words == ["Kind of force: pre-emptive"]
-    assert "US National Security Strategy 2002: not justified" in fb["verdicts"].key_words
+    q = e.question("verdicts")
+    assert isinstance(q, VerdictsQuestion) and q.expect  # the file's intent, engine-checked
+    said = {"justified": "justified", "not_justified": "not justified"}
+    assert fb["verdicts"].key_words == [f"{load().doctrines[d].name}: {said[v]}"
+                                        for d, v in q.expect.items()]
     assert fb["why-not-caroline"].key_words == ["The attack is imminent in the Caroline sense"]
     # the what-if key: one change, "Label (group): value", the hours as a plain number
     (line,) = fb["within-the-window"].key_words
