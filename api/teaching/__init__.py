@@ -21,6 +21,7 @@ def install(app: FastAPI, settings: TeachingSettings | None = None,
             store: Store | None = None, *, web: bool = True) -> None:
     """Add the teaching routers (and the web page) to `app`; migrate on startup."""
     from ..web import router as web_router
+    from . import courses  # noqa: F401  (adds the course endpoints to the routers)
     from .routes import instructor, router
 
     settings = settings or TeachingSettings()
