@@ -23,6 +23,7 @@ FILES = {
     "exercises.js": "text/javascript; charset=utf-8",
     "instructor.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "teaching.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 HEADERS = {

@@ -12,52 +12,102 @@ async function showExercises() {
   for (const ex of state.exercises) {
     list.append(h("li", { class: "card" },
       h("h2", {}, h("a", { href: "#/exercises/" + encodeURIComponent(ex.id), text: ex.title })),
-      h("p", { class: "meta", text: `${ex.questions} questions · ${ex.max_marks} marks · ${ex.kinds.map(words).join(", ")}` })));
+      h("p", { class: "meta", text: `${ex.questions} questions · ${fmtMarks(ex.max_marks)} marks · ${ex.kinds.map(words).join(", ")}` })));
   }
+}
+
+/* Everything an exercise shows, emptied: a failed load must never leave the previous
+   exercise's questions live under the error. */
+function clearExercise() {
+  document.getElementById("exercise-h").textContent = "";
+  document.getElementById("exercise-prompt").textContent = "";
+  document.getElementById("exercise-facts").textContent = "";
+  document.getElementById("exercise-parameters").textContent = "";
+  document.getElementById("questions").textContent = "";
+  document.getElementById("attempt-error").textContent = "";
+  document.getElementById("exercise-error").textContent = "";
+  document.getElementById("exercise-error").hidden = true;
+  document.getElementById("exercise-scenario").hidden = true;
+  document.getElementById("feedback").hidden = true;
+  document.getElementById("feedback-items").textContent = "";
+  document.getElementById("feedback-note").textContent = "";
+  const form = document.getElementById("attempt-form");
+  form.hidden = true;
+  form.onsubmit = (e) => e.preventDefault();
+  state.current = null;
 }
 
 async function showExercise(id) {
   const form = document.getElementById("attempt-form");
-  document.getElementById("feedback").hidden = true;
-  document.getElementById("attempt-error").textContent = "";
+  clearExercise();
+  const seq = state.exerciseSeq = (state.exerciseSeq || 0) + 1;
   let ex;
   try {
     await loadVocabulary();
     ex = await api("/v1/exercises/" + encodeURIComponent(id));
-  } catch (e) { status("Could not load the exercise: " + e.message); return; }
+  } catch (e) {
+    if (seq !== state.exerciseSeq) return;
+    document.getElementById("exercise-h").textContent = e.status === 404 ? "No such exercise" : "The exercise could not be loaded";
+    const box = document.getElementById("exercise-error");
+    box.hidden = false;
+    box.textContent = e.status === 404
+      ? `There is no exercise “${id}”. Choose one from the list of exercises.`
+      : "Could not load the exercise: " + e.message;
+    return;
+  }
+  if (seq !== state.exerciseSeq) return;  // the reader has moved on meanwhile
   state.current = ex;
   state.pendingKey = null;
   document.getElementById("exercise-h").textContent = ex.title;
   document.getElementById("exercise-prompt").textContent = ex.prompt;
+  document.getElementById("exercise-scenario").hidden = false;
   const factsRoot = document.getElementById("exercise-facts");
-  factsRoot.textContent = "";
   const sc = ex.scenario;
   if (sc.title || sc.summary) factsRoot.append(h("p", {}, h("strong", { text: sc.title || "" }), " ", sc.summary || ""));
   const dl = h("dl", { class: "facts-list" });
   for (const g of state.facts.groups) for (const f of g.facts) {
     const [group, name] = f.name.split(".");
     const v = sc[group] ? sc[group][name] : undefined;
-    dl.append(h("dt", { text: f.name }), h("dd", { class: v === undefined || v === null ? "unknown" : "", text: fmt(v) }));
+    dl.append(h("dt", { text: factLabel(f.name) }), h("dd", { class: v === undefined || v === null ? "unknown" : "", text: valueWords(v) }));
   }
   factsRoot.append(dl);
   const changed = Object.entries(ex.changed_parameters || {});
   document.getElementById("exercise-parameters").textContent = changed.length
-    ? "This exercise reads the law with: " + changed.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ") + "." : "";
-  const student = document.getElementById("student-id");
-  student.value = localStorage.getItem("imminence.student") || "";
+    ? "This exercise reads the law with: " + changed.map(([k, v]) => `${words(k)} = ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ") + "." : "";
+  document.getElementById("student-id").value = localStorage.getItem("imminence.student") || "";
+  document.getElementById("course-code").value = localStorage.getItem("imminence.course") || "";
   const qs = document.getElementById("questions");
-  qs.textContent = "";
   ex.questions.forEach((q, i) => qs.append(questionBlock(q, i + 1)));
+  form.hidden = false;
   form.onsubmit = (e) => { e.preventDefault(); submitAttempt(ex); };
   form.oninput = () => { state.pendingKey = null; };
 }
 
-function radioGroup(name, choices, legend) {
+/* A fact's readable name (as the grader says it): "Hours until (threat)". */
+function factLabel(dotted) {
+  const f = state.facts ? factInfo(dotted) : null;
+  if (f && f.label) return f.label;
+  const [group, name] = String(dotted).split(".");
+  if (!name) return words(group);
+  const n = words(name);
+  return `${n.charAt(0).toUpperCase()}${n.slice(1)} (${words(group)})`;
+}
+
+function valueWords(v) {
+  if (v === null || v === undefined) return "unknown";
+  if (v === true) return "yes";
+  if (v === false) return "no";
+  return typeof v === "string" ? words(v) : String(v);
+}
+
+const classLabel = (c) => words(c).replace("pre emptive", "pre-emptive");
+
+function radioGroup(name, choices, legend, label = words) {
   const fs = h("fieldset", { class: "choices" }, h("legend", {}, legend));
   choices.forEach((c, i) => {
     const id = `${name}-${i}`;
     fs.append(h("div", { class: "choice" },
-      h("input", { type: "radio", id, name, value: c }), h("label", { for: id, text: words(c) })));
+      h("input", { type: "radio", id, name, value: c }), h("label", { for: id, text: label(c) })));
   });
   return fs;
 }
@@ -67,20 +117,20 @@ function questionBlock(q, n) {
     h("h2", { id: `q-${q.id}-h` }, `Question ${n} `, h("span", { class: "points", text: `(${q.points} mark${q.points === 1 ? "" : "s"})` })),
     h("p", { class: "prompt", text: q.prompt }));
   if (q.kind === "classification") {
-    box.append(radioGroup(`a-${q.id}`, q.choices, "Kind of force"));
+    box.append(radioGroup(`a-${q.id}`, q.choices, "Kind of force", classLabel));
   } else if (q.kind === "verdicts") {
     for (const d of q.doctrines) box.append(radioGroup(`a-${q.id}-${d.id}`, q.choices, d.name));
   } else if (q.kind === "decisive") {
-    const fs = h("fieldset", { class: "choices" }, h("legend", {}, `Tests of ${q.doctrine.name} (choose all that decide)`));
+    const fs = h("fieldset", { class: "choices tests-choice" }, h("legend", {}, `Tests of ${q.doctrine.name} (choose all that decide)`));
     q.choices.forEach((t, i) => {
       const id = `a-${q.id}-${i}`;
       fs.append(h("div", { class: "choice" }, h("input", { type: "checkbox", id, name: `a-${q.id}`, value: t.id }),
-        h("label", { for: id }, h("strong", { text: words(t.id) }), " — " + t.title)));
+        h("label", { for: id, text: t.title })));
     });
     box.append(fs);
   } else {
     const fs = h("fieldset", { class: "changes" }, h("legend", {}, `Your changes (at most ${q.max_changes})`));
-    if (q.keep && q.keep.length) fs.append(h("p", { class: "note", text: "Keep unchanged: " + q.keep.join(", ") }));
+    if (q.keep && q.keep.length) fs.append(h("p", { class: "note", text: "Keep unchanged: " + q.keep.map(factLabel).join("; ") }));
     for (let i = 0; i < q.max_changes; i++) fs.append(changeRow(q, i));
     box.append(fs);
   }
@@ -92,7 +142,7 @@ function changeRow(q, i) {
   const factSel = h("select", { id: fid, class: "change-fact" }, h("option", { value: "", text: "(no change)" }));
   for (const g of state.facts.groups) {
     const og = h("optgroup", { label: words(g.group) });
-    for (const f of g.facts) if (f.kind !== "text" && !(q.keep || []).includes(f.name)) og.append(h("option", { value: f.name, text: f.name }));
+    for (const f of g.facts) if (f.kind !== "text" && !(q.keep || []).includes(f.name)) og.append(h("option", { value: f.name, text: factLabel(f.name) }));
     factSel.append(og);
   }
   const valueHolder = h("span", { class: "change-value" });
@@ -149,9 +199,12 @@ function collectAnswers(ex) {
 async function submitAttempt(ex) {
   const err = document.getElementById("attempt-error");
   err.textContent = "";
-  const student = document.getElementById("student-id").value.trim();
-  if (!student) { err.textContent = "Enter your name or student number first."; document.getElementById("student-id").focus(); return; }
+  const studentInput = document.getElementById("student-id");
+  const student = studentInput.value.trim();
+  if (!student) { err.textContent = "Enter your name or student number first."; studentInput.focus(); return; }
+  const code = document.getElementById("course-code").value.trim();
   localStorage.setItem("imminence.student", student);
+  localStorage.setItem("imminence.course", code);
   const answers = collectAnswers(ex);
   // one key per set of answers: a retry after a network failure is not stored twice
   state.pendingKey = state.pendingKey || uuid();
@@ -159,11 +212,20 @@ async function submitAttempt(ex) {
   button.disabled = true;
   status("Submitting…");
   try {
+    let course = null;
+    if (code) {  // joining again is harmless: the first enrolment is kept
+      const joined = await api("/v1/courses/join", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code, student }),
+      });
+      course = joined.course;
+    }
+    const body = { student, answers, idempotency_key: state.pendingKey };
+    if (course) body.course = code;
     const attempt = await api(`/v1/exercises/${encodeURIComponent(ex.id)}/attempts`, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ student, answers, idempotency_key: state.pendingKey }),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
-    renderFeedback(attempt);
+    renderFeedback(attempt, course);
     status("Your attempt is stored.");
   } catch (e) {
     err.textContent = "Not submitted: " + e.message;
@@ -173,26 +235,41 @@ async function submitAttempt(ex) {
   }
 }
 
-function renderFeedback(attempt) {
+const fmtMarks = (x) => Number(x).toLocaleString("en", { maximumFractionDigits: 2 });
+
+function wordList(items, cls) {
+  return h("ul", { class: cls }, (items || []).map((w) => h("li", { text: w })));
+}
+
+function renderFeedback(attempt, course) {
   const sec = document.getElementById("feedback");
   sec.hidden = false;
   document.getElementById("feedback-score").textContent =
-    `You scored ${attempt.marks} of ${attempt.max_marks}. Attempt ${attempt.id.slice(0, 8)}, stored ${new Date(attempt.created_at).toLocaleString()}.`;
+    `You scored ${fmtMarks(attempt.marks)} of ${fmtMarks(attempt.max_marks)}.`;
+  document.getElementById("feedback-meta").textContent =
+    `Attempt ${attempt.id.slice(0, 8)}, stored ${new Date(attempt.created_at).toLocaleString()}` +
+    (course ? ` in the course “${course.name}”.` : " as free practice (no course).");
   const root = document.getElementById("feedback-items");
   root.textContent = "";
   attempt.feedback.forEach((f, i) => {
+    const result = f.correct ? "✓ correct" : (f.marks > 0 ? "◐ partly right" : "✗ not right");
     const item = h("article", { class: "fb " + (f.correct ? "right" : "wrong"), "data-feedback": f.question },
-      h("h3", {}, `Question ${i + 1}: `, h("span", { class: "result", text: f.correct ? "✓ correct" : (f.marks > 0 ? "◐ partly right" : "✗ not right") }),
-        ` — ${f.marks} of ${f.max_marks}`),
-      h("p", { text: f.explanation }),
-      h("p", { class: "key" }, "Engine's answer: ", h("code", { text: keyText(f.key) })));
+      h("h3", {}, `Question ${i + 1}: `, h("span", { class: "result", text: result }),
+        ` — ${fmtMarks(f.marks)} of ${fmtMarks(f.max_marks)}`));
+    // unanswered: the first lines say so
+    if (f.answer_words && f.answer_words.length) item.append(h("h4", { text: "Your answer" }), wordList(f.answer_words, "answer-words"));
+    item.append(h("h4", { text: "Why" }), wordList(f.lines || String(f.explanation || "").split("\n"), "fb-lines"));
+    if (f.key_words && f.key_words.length) item.append(h("h4", { text: "The engine's answer" }), wordList(f.key_words, "key-words"));
     for (const d of f.details || []) {
-      const det = h("details", { class: "explain" }, h("summary", {}, `Evidence: ${d.name} — ${VERDICT[d.verdict]}, route ${words(d.route)}, score ${d.score}`));
+      const det = h("details", { class: "explain" },
+        h("summary", {}, `Evidence: ${d.name}, ${d.verdict_label || VERDICT[d.verdict]} (route: ${d.route_title || words(d.route)})`));
       const ul = h("ul", { class: "tests" });
       for (const e of d.decisive) {
+        const facts = e.facts_read && e.facts_read.length ? e.facts_read
+          : Object.entries(e.facts).map(([k, v]) => `${factLabel(k)}: ${valueWords(v)}`);
         ul.append(h("li", { class: "test " + e.status },
-          h("span", { class: "st", text: STATUS_MARK[e.status] + " " + e.status }), " ", h("strong", { text: words(e.test) }), " — " + e.title,
-          h("div", { class: "facts-read", text: "read: " + Object.entries(e.facts).map(([k, v]) => `${k} = ${fmt(v)}`).join("; ") }),
+          h("span", { class: "st", text: STATUS_MARK[e.status] + " " + (e.status === "satisfied" ? "met" : e.status) }), " ", h("strong", { text: e.title }),
+          h("div", { class: "facts-read" }, "Facts read: ", wordList(facts, "facts-read-list")),
           h("p", { class: "citation", text: e.citation }), h("blockquote", { text: e.passage })));
       }
       det.append(ul);
@@ -204,12 +281,5 @@ function renderFeedback(attempt) {
   });
   document.getElementById("feedback-note").textContent = attempt.teaching_note || "";
   document.getElementById("feedback-h").focus();
-}
-
-function keyText(key) {
-  if (key === null || key === undefined) return "—";
-  if (typeof key === "string") return words(key);
-  if (Array.isArray(key)) return key.map(words).join(", ") || "(none)";
-  return Object.entries(key).map(([k, v]) => `${k}: ${typeof v === "string" ? words(v) : fmt(v)}`).join("; ");
 }
 
