@@ -21,11 +21,9 @@ from fastapi import Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.exercises import exercises
-
-from ..problems import ProblemError, problem_responses
-from .results import attempt_row, latest_and_best, per_student
-from .routes import (
+from api.problems import ProblemError, problem_responses
+from api.teaching.results import attempt_row, latest_and_best, per_student
+from api.teaching.routes import (
     CourseId,
     Instructor,
     JoinCode,
@@ -35,7 +33,8 @@ from .routes import (
     instructor,
     router,
 )
-from .storage import Course, Enrolment, Store
+from api.teaching.storage import Course, Enrolment, Store
+from engine.teaching.exercises import exercises
 
 
 class JoinRequest(BaseModel):

@@ -12,10 +12,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine.definitions import load
-from engine.exercises import Exercise, exercises
-
-from .storage import Attempt
+from api.teaching.storage import Attempt
+from engine.law.definitions import load
+from engine.teaching.exercises import Exercise, exercises
 
 # A student id travels in URLs (/v1/instructor/students/{student}/results) and CSV files:
 # letters and digits of any script, spaces inside, and . _ @ + ' - (e-mail addresses,

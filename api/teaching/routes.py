@@ -35,15 +35,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from engine.definitions import load
+from api.problems import ProblemError, problem_responses, request_validation_items
+from api.teaching.results import STUDENT_ID, attempt_row, per_student, student_id_problem
+from api.teaching.settings import TeachingSettings
+from api.teaching.storage import Attempt, Course, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
-from engine.exercises import Exercise, exercises, grade
-from engine.scenario import GROUPS, fact_catalogue
-
-from ..problems import ProblemError, problem_responses, request_validation_items
-from .results import STUDENT_ID, attempt_row, per_student, student_id_problem
-from .settings import TeachingSettings
-from .storage import Attempt, Course, IdempotencyConflict, Store
+from engine.law.definitions import load
+from engine.law.scenario import GROUPS, fact_catalogue
+from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
 instructor = APIRouter(prefix="/v1/instructor", tags=["instructor"])

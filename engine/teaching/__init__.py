@@ -16,7 +16,7 @@ The package, by job:
 * `search`: what-if keys, found by asking the engine.
 
 This package holds no law. Every key is read from `evaluate()`; titles, passages and
-citations come from rules/ through `engine.definitions`. An exercise file may state its
+citations come from rules/ through `engine.law.definitions`. An exercise file may state its
 intent (`expect`, a decisive question's `verdict`, a what-if `goal` that must be
 reachable); when the engine disagrees the file fails validation, so a teacher's
 mistaken belief about the law never becomes an answer key.
@@ -24,7 +24,7 @@ mistaken belief about the law never becomes an answer key.
 
 from __future__ import annotations
 
-from .exercise import (
+from engine.teaching.exercise import (
     Exercise,
     ExerciseFile,
     answer_key,
@@ -33,10 +33,10 @@ from .exercise import (
     key_as_answer,
     wrong_answer,
 )
-from .explain import DoctrineExplanation, Evidence, doctrine_lines, explain_doctrine
-from .feedback import Feedback, Graded
-from .grading import grade, validate_answers
-from .loading import (
+from engine.teaching.explain import DoctrineExplanation, Evidence, doctrine_lines, explain_doctrine
+from engine.teaching.feedback import Feedback, Graded
+from engine.teaching.grading import grade, validate_answers
+from engine.teaching.loading import (
     check_intent,
     exercises,
     exercises_dir,
@@ -45,7 +45,7 @@ from .loading import (
     parse_exercise,
     validate_all,
 )
-from .questions import (
+from engine.teaching.questions import (
     CLASSIFICATIONS,
     MAX_WHAT_IF_CHANGES,
     VERDICTS,
@@ -61,7 +61,7 @@ from .questions import (
     tests_of,
     unknown_fact_message,
 )
-from .search import find_changes
+from engine.teaching.search import find_changes
 
 __all__ = [
     "CLASSIFICATIONS",

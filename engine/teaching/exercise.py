@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..definitions import load
-from ..evaluate import evaluate
-from ..result import Evaluation
-from ..scenario import Scenario
-from .questions import Question, Slug
+from engine.evaluate import evaluate
+from engine.law.definitions import load
+from engine.law.scenario import Scenario
+from engine.result import Evaluation
+from engine.teaching.questions import Question, Slug
 
 
 class ExerciseFile(BaseModel):

@@ -2,7 +2,7 @@
 their sources and the rules that fired, and the same said in words, one thing per line.
 
 The figures and lists come from `evaluate()`; the words from `words` (rules/ through
-`engine.definitions`). No law here.
+`engine.law.definitions`). No law here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..definitions import Law, load
-from ..result import DoctrineResult, Evaluation
-from .words import fact_label, fact_line, route_title, status_label, verdict_label
+from engine.law.definitions import Law, load
+from engine.result import DoctrineResult, Evaluation
+from engine.teaching.words import fact_label, fact_line, route_title, status_label, verdict_label
 
 
 class Evidence(BaseModel):

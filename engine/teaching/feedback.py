@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .explain import DoctrineExplanation
+from engine.teaching.explain import DoctrineExplanation
 
 
 class Feedback(BaseModel):

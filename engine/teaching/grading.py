@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..definitions import load
-from ..errors import ErrorItem, InvalidInput
-from .exercise import Exercise
-from .feedback import Graded
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.definitions import load
+from engine.teaching.exercise import Exercise
+from engine.teaching.feedback import Graded
 
 
 def validate_answers(ex: Exercise, answers: Mapping[str, Any]) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..definitions import load
-from ..errors import ErrorItem, InputFileError, InvalidInput
-from ..evaluate import to_scenario, validation_errors
-from ..loader import line_of, parse_text, read_text, scenarios_dir
-from ..scenario import Scenario
-from .exercise import Exercise, ExerciseFile
+from engine.errors import ErrorItem, InputFileError, InvalidInput
+from engine.evaluate import to_scenario, validation_errors
+from engine.law.definitions import load
+from engine.law.scenario import Scenario
+from engine.loader import line_of, parse_text, read_text, scenarios_dir
+from engine.teaching.exercise import Exercise, ExerciseFile
 
 
 def exercises_dir() -> Path:
@@ -48,8 +48,8 @@ def parse_exercise(text: str, name: str = "<exercise>", *, check: bool = True) -
 
 def _resolve(doc: ExerciseFile, lines: dict[tuple[Any, ...], int], name: str, *,
              check: bool) -> Exercise:
-    from ..loader import library
-    from ..parameters import resolve
+    from engine.law.parameters import resolve
+    from engine.loader import library
 
     law = load()
     errors: list[ErrorItem] = []

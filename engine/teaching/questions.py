@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..definitions import Law, load
-from ..errors import ErrorItem, InvalidInput
-from ..evaluate import evaluate, to_scenario, validation_errors
-from ..result import Classification, Evaluation, Verdict
-from ..scenario import Scenario, fact_catalogue
-from .explain import doctrine_lines, explain_doctrine
-from .feedback import Feedback, feedback
-from .search import find_changes
-from .words import (
+from engine.errors import ErrorItem, InvalidInput
+from engine.evaluate import evaluate, to_scenario, validation_errors
+from engine.law.definitions import Law, load
+from engine.law.scenario import Scenario, fact_catalogue
+from engine.result import Classification, Evaluation, Verdict
+from engine.teaching.explain import doctrine_lines, explain_doctrine
+from engine.teaching.feedback import Feedback, feedback
+from engine.teaching.search import find_changes
+from engine.teaching.words import (
     DECISIVE_MEANING,
     class_label,
     doctrine_name,
@@ -42,7 +42,7 @@ from .words import (
 )
 
 if TYPE_CHECKING:
-    from .exercise import Exercise
+    from engine.teaching.exercise import Exercise
 
 CLASSIFICATIONS: tuple[str, ...] = (
     "reactive", "interceptive", "pre_emptive", "preventive", "reprisal", "regime_change",
@@ -490,8 +490,8 @@ def default_prompt(q: QuestionBase, law: Law) -> str:
 
 def unknown_fact_message(name: str) -> str:
     """`unknown fact 'threat.hours_untill'; did you mean 'threat.hours_until'?` — the same
-    suggestion as the CLI's unknown-field messages (`engine.scenario.did_you_mean`)."""
-    from ..scenario import did_you_mean
+    suggestion as the CLI's unknown-field messages (`engine.law.scenario.did_you_mean`)."""
+    from engine.law.scenario import did_you_mean
 
     return f"unknown fact '{name}'{did_you_mean(name, fact_catalogue())}"
 

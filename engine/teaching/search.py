@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..evaluate import evaluate, network_for
-from ..parameters import resolve
-from ..result import DoctrineResult
-from ..scenario import Scenario
-from ..whatif import candidates as rule_candidates
+from engine.evaluate import evaluate, network_for
+from engine.law.parameters import resolve
+from engine.law.scenario import Scenario
+from engine.result import DoctrineResult
+from engine.whatif import candidates as rule_candidates
 
 
 def set_fact(sc: Scenario, fact: str, value: Any) -> Scenario:

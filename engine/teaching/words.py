@@ -1,6 +1,6 @@
 """The words the teaching faces use for the law's identifiers: facts, values, verdicts,
 kinds of force, tests and doctrines. Everything is read from rules/ (through
-`engine.definitions`), never spelled out per identifier here; where the law model gives a
+`engine.law.definitions`), never spelled out per identifier here; where the law model gives a
 label (a fact's `label` or `meaning`) it is used first.
 
     fact_label("threat.intent")        # 'Intent (threat)'
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..definitions import Law, load
+from engine.law.definitions import Law, load
 
 VERDICT_LABELS: dict[str, str] = {
     "justified": "justified",

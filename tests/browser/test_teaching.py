@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.definitions import load
-from engine.exercises import exercises
-from tests.browser.test_pages import (  # noqa: F401  (fixtures)
-    TOKEN,
-    VIEWPORTS,
-    browser,
-    page,
-    server,
-    shot,
-    sync_api,
-)
+from engine.law.definitions import load
+from engine.teaching.exercises import exercises
+from tests.browser import test_pages as base
 from tests.teaching.servers import Server
 
+# the browser, the server and a page per viewport: the fixtures of test_pages.py
+browser, server, page = base.browser, base.server, base.page
+TOKEN, VIEWPORTS, shot, sync_api = base.TOKEN, base.VIEWPORTS, base.shot, base.sync_api
 expect = sync_api.expect
 EX = "cyber-threat-inline"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from engine.cli import app
+from cli.main import app
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def test_quiz_names_facts_readably_and_suggests_a_fact_for_a_typo() -> None:
 
 
 def test_quiz_prints_each_source_once() -> None:
-    from engine.definitions import load
+    from engine.law.definitions import load
 
     output = " ".join(quiz(CYBER).replace("│", " ").split())
     for src in load().sources.values():
@@ -83,7 +83,7 @@ def test_quiz_prints_each_source_once() -> None:
 def test_quiz_prints_text_from_files_as_written(tmp_path: Any, monkeypatch: Any) -> None:
     from pathlib import Path
 
-    from engine.exercises import exercises_dir
+    from engine.teaching.exercises import exercises_dir
 
     text = (Path(exercises_dir()) / "cyber-threat-inline.yaml").read_text(encoding="utf-8")
     text = text.replace("title: 'A cyber threat to the grid, with a 24-hour reading of "

@@ -20,9 +20,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from .definitions import Law, load
-from .errors import InvalidInput
-from .exercises import (
+from engine.errors import InvalidInput
+from engine.law.definitions import Law, load
+from engine.law.scenario import did_you_mean, fact_catalogue
+from engine.teaching.exercises import (
     CLASSIFICATIONS,
     VERDICTS,
     ClassificationQuestion,
@@ -38,8 +39,7 @@ from .exercises import (
     validate_all,
     validate_answers,
 )
-from .scenario import did_you_mean, fact_catalogue
-from .teaching.words import (
+from engine.teaching.words import (
     class_label,
     fact_label,
     fact_line,

@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from .errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
-from .evaluate import EngineName, evaluate
-from .loader import read_document, validate_document
-from .scenario import fact_catalogue
+from engine.errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
+from engine.evaluate import EngineName, evaluate
+from engine.law.scenario import fact_catalogue
+from engine.loader import read_document, validate_document
 
 VARY_KEY = "_vary"  # envelope key written by `imminence generate`: the varied values
 FORMATS = (".jsonl", ".csv", ".md", ".html")
@@ -451,8 +451,8 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
               on_invalid: Callable[[list[str]], None] | None = None) -> BatchSummary:
     """Run a batch to completion (or until interrupted); the output is written as we go."""
     check_output(config.out)
-    from .evaluate import check_doctrines
-    from .parameters import resolve
+    from engine.evaluate import check_doctrines
+    from engine.law.parameters import resolve
 
     params = resolve(config.parameters)  # checked here, once; workers get the overrides
     doctrines = check_doctrines(config.doctrines)
@@ -600,7 +600,7 @@ def _ordered(pool: ProcessPoolExecutor, tasks: Iterator[Task], size: int,
 
 def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:
     """Write the output from the journal (CSV, Markdown, HTML) and the charts."""
-    from . import report
+    from engine.batch import report
 
     suffix = config.out.suffix
     if suffix == ".csv":
