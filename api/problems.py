@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine.errors import EngineError, ErrorItem, InvalidInput
 from engine.law.definitions import load
 from engine.law.scenario import unknown_field_message
+from engine.validation import allowed_values, plain_message
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("imminence.api")
@@ -160,9 +161,8 @@ def request_validation_items(errors: Iterable[Mapping[str, Any]]) -> list[ErrorI
         loc = tuple(err.get("loc", ()))
         if loc and loc[0] == "body":
             loc = loc[1:]
-        msg = str(err.get("msg", "invalid"))
-        if err.get("type") == "missing":
-            msg = "required field missing"
+        facts_loc = tuple(loc[1:]) if loc and loc[0] == "scenario" else loc
+        msg = plain_message(err, facts_loc, allowed_values(facts_loc))  # engine.validation
         if err.get("type") == "extra_forbidden" and loc and loc[0] == "scenario":
             msg, allowed = unknown_field_message(tuple(loc[1:]))
             items.append(ErrorItem(loc, msg, "unknown_field", allowed))

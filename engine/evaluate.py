@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from engine.errors import EngineError, ErrorItem, InvalidInput
 from engine.law.definitions import Law, load
 from engine.law.parameters import Parameters, canonical, resolve
-from engine.law.scenario import Scenario, unknown_field_message
+from engine.law.scenario import Scenario
 from engine.reasoning.logic import Status, status
 from engine.reasoning.network import (
     Action,
@@ -31,36 +31,9 @@ from engine.reasoning.network import (
 )
 from engine.reasoning.runtime import engine as rule_engine
 from engine.result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
+from engine.validation import validation_errors  # the one translation of pydantic's errors
 
 EngineName = Literal["rete", "fast"]
-
-
-def _allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
-    dotted = ".".join(str(p) for p in loc)
-    info = load().facts.get(dotted)
-    if info and "values" in info:
-        return list(info["values"])
-    return None
-
-
-def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
-    """pydantic's errors as ErrorItems that name the field and the allowed values."""
-    items = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        allowed = _allowed_values(loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg, allowed = unknown_field_message(loc)
-            items.append(ErrorItem((*prefix, *loc), msg, "unknown_field", allowed))
-            continue
-        if err["type"] == "bool_type" or (allowed == [True, False] and "boolean" in msg):
-            msg = f"must be true or false (or null for unknown), got {err.get('input')!r}"
-        elif allowed is not None and err["type"] == "literal_error":
-            msg = (f"{err.get('input')!r} is not allowed; allowed: "
-                   f"{', '.join(map(str, allowed))} (or null for unknown)")
-        items.append(ErrorItem((*prefix, *loc), msg, err["type"], allowed))
-    return items
 
 
 def to_scenario(data: Scenario | Mapping[str, Any], prefix: tuple[str | int, ...] = ()) -> Scenario:

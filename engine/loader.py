@@ -10,6 +10,7 @@ Errors are `InputFileError`: `file:line: field: message`, one per problem.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,11 +56,22 @@ def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | No
     return None
 
 
+class NumberLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a number written with an exponent (`1e3`,
+    `2.5E-2`) is a number, as in JSON, YAML 1.2 and `--set`; YAML 1.1 reads it as text."""
+
+
+NumberLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
+
+
 def parse_text(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML or JSON text; return the data and a map from field path to line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=NumberLoader)
+        data = yaml.load(text, Loader=NumberLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
