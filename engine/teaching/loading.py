@@ -11,11 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import ErrorItem, InputFileError, InvalidInput
-from engine.evaluate import to_scenario, validation_errors
+from engine.evaluate import to_scenario
 from engine.law.definitions import load
 from engine.law.scenario import Scenario
 from engine.loader import line_of, parse_text, read_text, scenarios_dir
 from engine.teaching.exercise import Exercise, ExerciseFile
+from engine.validation import validation_errors
 
 
 def exercises_dir() -> Path:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import ErrorItem, InvalidInput
-from engine.evaluate import evaluate, to_scenario, validation_errors
+from engine.evaluate import evaluate, to_scenario
 from engine.law.definitions import Law, load
 from engine.law.scenario import Scenario, fact_catalogue
 from engine.result import Classification, Evaluation, Verdict
@@ -40,6 +40,7 @@ from engine.teaching.words import (
     value_words,
     verdict_label,
 )
+from engine.validation import validation_errors
 
 if TYPE_CHECKING:
     from engine.teaching.exercise import Exercise
