@@ -74,7 +74,7 @@ def _course(store: Store, course_id: str) -> Course:
 
 
 @router.post("/courses/join", status_code=201, summary="Join a course with its code",
-             responses=problem_responses(404))
+             responses=problem_responses(400, 404, 413, 415))
 async def join_course(req: JoinRequest, store: StoreDep) -> Response:
     """Enrol in the course whose join code the instructor gave. Joining again is harmless
     (200, the first enrolment)."""
@@ -95,7 +95,7 @@ async def join_course(req: JoinRequest, store: StoreDep) -> Response:
 
 @instructor.post("/courses", status_code=201, dependencies=Instructor,
                  summary="Create a course; its join code is for the students",
-                 responses=problem_responses(401, 403))
+                 responses=problem_responses(400, 401, 403, 413, 415))
 def create_course(req: CourseRequest, store: StoreDep) -> dict[str, Any]:
     return course_view(store.create_course(req.name))
 

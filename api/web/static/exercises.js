@@ -100,6 +100,8 @@ function valueWords(v) {
   return typeof v === "string" ? words(v) : String(v);
 }
 
+// the grader's words for the verdicts (engine/teaching/words.py)
+const verdictLabel = (v) => (v === "indeterminate" ? "undecided (indeterminate)" : words(v));
 const classLabel = (c) => words(c).replace("pre emptive", "pre-emptive");
 
 function radioGroup(name, choices, legend, label = words) {
@@ -119,7 +121,7 @@ function questionBlock(q, n) {
   if (q.kind === "classification") {
     box.append(radioGroup(`a-${q.id}`, q.choices, "Kind of force", classLabel));
   } else if (q.kind === "verdicts") {
-    for (const d of q.doctrines) box.append(radioGroup(`a-${q.id}-${d.id}`, q.choices, d.name));
+    for (const d of q.doctrines) box.append(radioGroup(`a-${q.id}-${d.id}`, q.choices, d.name, verdictLabel));
   } else if (q.kind === "decisive") {
     const fs = h("fieldset", { class: "choices tests-choice" }, h("legend", {}, `Tests of ${q.doctrine.name} (choose all that decide)`));
     q.choices.forEach((t, i) => {
