@@ -1,37 +1,65 @@
-"""pydantic's validation errors in the project's own words: the one place they are
-translated, for the CLI, the batch runner, the exercise files and the HTTP API.
+"""Input validation and the translation of pydantic's errors: one place for every face.
 
-    validation_errors(exc)            # ErrorItems naming the field and the allowed values
-    plain_message(err, loc)           # one pydantic error dict as a sentence
+A scenario document (CLI file, HTTP body, batch line, exercise) is validated by the
+pydantic `Scenario` (engine/scenario.py, checked against rules/facts.yaml); its errors are
+turned here into `ErrorItem`s that name the field path and the values it allows, so that
+the CLI (`file:line: field: message`, exit 2) and the API (422 problem details) say the
+same thing from the same code.
 
-pydantic says "Input should be a valid dictionary or instance of Threat" or "String should
-match pattern '^[a-z0-9][a-z0-9-]*$'"; a user reads "must be a group of facts (a mapping
-such as {hours_until: 12}), got 'x'" or "must be a slug: ...". A fact may always be null
-(unknown), so messages about facts say so.
+- `to_scenario(data)`: a validated Scenario, or InvalidInput naming each bad field;
+- `validation_errors(exc)`: a document's pydantic errors, worded for people;
+- `request_errors(errors)`: FastAPI's request-body errors (the `body` prefix dropped);
+- `allowed_values(loc)`: what a field of a scenario accepts, from the fact vocabulary;
+- `plain_message(err, loc)`: one pydantic error as a sentence in the project's words
+  (pydantic says "Input should be a valid dictionary or instance of Threat"; a user reads
+  "must be a group of facts (a mapping of hours_until, ...), got 'x'");
+- `error_line(item)`: `field: message (allowed: ..., null)` for a command line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import ErrorItem
-from engine.law.definitions import load
-from engine.law.scenario import GROUPS, SLUG, unknown_field_message
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.scenario import GROUPS, SLUG, Scenario, unknown_field_message
+from engine.law.vocabulary import vocabulary
 
+_QUOTED = re.compile(r"'([^']*)'")
 NUMBER_TYPES = ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float",
                 "finite_number", "decimal_type", "decimal_parsing")
 MAPPING_TYPES = ("model_type", "dict_type", "model_attributes_type", "mapping_type")
 
 
 def allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
-    """The values a fact at `loc` (group, name) may take, if it has a closed list."""
-    dotted = ".".join(str(p) for p in loc)
-    info = load().facts.get(dotted)
-    if info and "values" in info:
-        return list(info["values"])
+    """The values an enumerated or boolean fact at `loc` (group, name) allows."""
+    fd = vocabulary().get(".".join(str(p) for p in loc))
+    if fd is not None and fd.kind in ("enum", "bool"):
+        return list(fd.values)
+    return None
+
+
+def _allowed_in_request(loc: tuple[str | int, ...], err: Mapping[str, Any]) -> Any:
+    """The values a request field accepts: from the fact vocabulary for scenario fields,
+    else from pydantic's own description of what it expected."""
+    if len(loc) >= 3 and loc[0] == "scenario":
+        fd = vocabulary().get(f"{loc[1]}.{loc[2]}")
+        if fd is not None:
+            if fd.kind in ("enum", "bool"):
+                return list(fd.values)
+            if fd.kind == "number":
+                hi = fd.maximum
+                return f"a number >= 0{f' and <= {hi:g}' if hi is not None else ''}"
+    ctx = err.get("ctx") or {}
+    expected = ctx.get("expected")
+    if isinstance(expected, str):
+        found = _QUOTED.findall(expected)
+        return found or expected
+    if err.get("type") in ("bool_type", "bool_parsing"):
+        return [True, False]
     return None
 
 
@@ -113,9 +141,9 @@ def plain_message(err: Mapping[str, Any], loc: tuple[Any, ...] | None = None,
     return msg.replace("Input should be", "must be").replace("String should", "must")
 
 
-def validation_errors(exc: ValidationError,
-                      prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
-    """pydantic's errors as ErrorItems that name the field and the allowed values."""
+def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
+    """pydantic's errors on a document as ErrorItems that name the field and the allowed
+    values."""
     items = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -127,6 +155,38 @@ def validation_errors(exc: ValidationError,
         items.append(ErrorItem((*prefix, *loc), plain_message(err, loc, allowed), err["type"],
                                allowed))
     return items
+
+
+def request_errors(errors: Iterable[Mapping[str, Any]]) -> list[ErrorItem]:
+    """FastAPI's validation errors as ErrorItems; the `body` prefix is dropped so that the
+    path reads like the document the client sent (`scenario.threat.probability`)."""
+    items = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        facts_loc = tuple(loc[1:]) if loc and loc[0] == "scenario" else loc
+        msg = plain_message(err, facts_loc, allowed_values(facts_loc))
+        if err.get("type") == "extra_forbidden" and loc and loc[0] == "scenario":
+            msg, allowed = unknown_field_message(tuple(loc[1:]))
+            items.append(ErrorItem(loc, msg, "unknown_field", allowed))
+            continue
+        items.append(ErrorItem(loc, msg, str(err.get("type", "value_error")),
+                               _allowed_in_request(loc, err)))
+    return items
+
+
+def to_scenario(data: Scenario | Mapping[str, Any], prefix: tuple[str | int, ...] = ()) -> Scenario:
+    """Validate a scenario document; InvalidInput names each bad field."""
+    if isinstance(data, Scenario):
+        return data
+    if not isinstance(data, Mapping):
+        raise InvalidInput([ErrorItem(prefix, "a scenario must be an object (a mapping of "
+                                              "fact groups)", "type_error")])
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(validation_errors(exc, prefix)) from None
 
 
 def error_line(e: ErrorItem, max_allowed: int = 40) -> str:
@@ -147,4 +207,5 @@ def _word(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["allowed_values", "error_line", "plain_message", "validation_errors"]
+__all__ = ["allowed_values", "error_line", "plain_message", "request_errors", "to_scenario",
+           "validation_errors"]

@@ -1,7 +1,7 @@
 """What-if answer keys: a few fact changes after which a doctrine reaches a goal, found by
 asking the engine repeatedly. No law here, only facts, values and statuses; the values
-worth trying are `engine.whatif.candidates` (the values the rules can tell apart), the
-same generator as the evaluation's what-if."""
+worth trying are `engine.whatif.candidate_values` (the values the rules can tell apart),
+the one generator the evaluation's what-if uses too."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from engine.evaluate import evaluate, network_for
 from engine.law.parameters import resolve
 from engine.law.scenario import Scenario
 from engine.result import DoctrineResult
-from engine.whatif import candidates as rule_candidates
+from engine.whatif import candidate_values
 
 
 def set_fact(sc: Scenario, fact: str, value: Any) -> Scenario:
@@ -35,17 +35,6 @@ def progress(d: DoctrineResult, goal: str) -> list[tuple[int, int]]:
     return [(len(open_routes), sum(s.count("unknown") for s in open_routes))]
 
 
-def candidate_values(values: list[Any], current: Any) -> list[Any]:
-    """The rules' values for a fact, and unknown; for numbers nearest the stated value
-    first (the search prefers the smallest change to the story)."""
-    def distance(v: Any) -> float:
-        if isinstance(v, int | float) and not isinstance(v, bool) \
-                and isinstance(current, int | float) and not isinstance(current, bool):
-            return abs(float(v) - float(current))
-        return 0.0
-    return [*sorted(values, key=distance), None]
-
-
 def find_changes(scenario: Scenario, parameters: Mapping[str, Any], doctrine: str,
                  goal: str, max_changes: int, beam: int = 12,
                  keep: Iterable[str] = ()) -> dict[str, Any] | None:
@@ -57,13 +46,13 @@ def find_changes(scenario: Scenario, parameters: Mapping[str, Any], doctrine: st
     goal. Exhaustive for one change.
     """
     params = dict(parameters)
-    values = rule_candidates(network_for(resolve(params)))
+    net = network_for(resolve(params))
     base = evaluate(scenario, params, [doctrine])
     read = list(dict.fromkeys(f for t in base.doctrines[doctrine].tests for f in t.facts))
     kept = set(keep)
     stated = scenario.facts()
-    candidates = [(f, v) for f in read if f in values and f not in kept
-                  for v in candidate_values(values[f], stated.get(f))]
+    candidates = [(f, v) for f in read if f not in kept
+                  for v in candidate_values(net, f, stated.get(f)) if f in stated]
     frontier: list[tuple[dict[str, Any], Scenario]] = [({}, scenario)]
     seen: set[str] = set()
     for _depth in range(max_changes):
@@ -90,4 +79,4 @@ def find_changes(scenario: Scenario, parameters: Mapping[str, Any], doctrine: st
     return None
 
 
-__all__ = ["candidate_values", "find_changes", "progress", "set_fact"]
+__all__ = ["find_changes", "progress", "set_fact"]
