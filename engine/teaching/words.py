@@ -3,24 +3,20 @@ kinds of force, tests and doctrines. Everything is read from rules/ (through
 `engine.law.definitions`), never spelled out per identifier here; where the law model gives a
 label (a fact's `label` or `meaning`) it is used first.
 
-    fact_label("threat.intent")        # 'Intent (threat)'
-    fact_line("threat.intent", "decided")   # 'Intent (threat): decided'
+    fact_label("threat.intent")        # "The adversary's intent"
+    fact_line("threat.intent", "decided")   # "The adversary's intent: decided"
     verdict_label("not_justified")     # 'not justified'
+
+Labels are the law model's (rules/facts.yaml, rules/verdicts.yaml, rules/classification.yaml);
+the fallbacks only serve identifiers the model does not know.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from engine.law.definitions import Law, load
 
-VERDICT_LABELS: dict[str, str] = {
-    "justified": "justified",
-    "not_justified": "not justified",
-    "indeterminate": "undecided (indeterminate)",
-}
-STATUS_LABELS: dict[str, str] = {"satisfied": "met", "failed": "failed", "unknown": "unknown"}
 DECISIVE_MEANING = (
     "Decisive tests are the ones that decide the answer: when a doctrine rejects the "
     "force, the tests that its nearest route failed; when it is undecided, the tests still "
@@ -36,16 +32,19 @@ def _law(law: Law | None) -> Law:
     return law or load()
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def fact_label(dotted: str, law: Law | None = None) -> str:
-    """A fact's readable name: its label in the law model, else its name and group."""
-    info: Mapping[str, Any] = _law(law).facts.get(dotted, {})
-    label = info.get("label")
-    if isinstance(label, str) and label:
-        return label
+    """A fact's readable name: its label in the law model ("The adversary's intent")."""
+    fd = _law(law).fact_defs.get(dotted)
+    if fd is not None and fd.label:
+        return _capital(fd.label)
     if "." not in dotted:
-        return words(dotted).capitalize()
+        return _capital(words(dotted))
     group, name = dotted.split(".", 1)
-    return f"{words(name).capitalize()} ({words(group)})"
+    return f"{_capital(words(name))} ({words(group)})"
 
 
 def value_words(value: Any) -> str:
@@ -64,22 +63,34 @@ def value_words(value: Any) -> str:
 
 
 def fact_line(dotted: str, value: Any, law: Law | None = None) -> str:
-    """`Intent (threat): decided`."""
-    return f"{fact_label(dotted, law)}: {value_words(value)}"
+    """`The adversary's intent: decided`, `The time until the anticipated attack: 12 hours`."""
+    fd = _law(law).fact_defs.get(dotted)
+    said = value_words(value)
+    # a unit that is a quantity (hours) is said; a probability is its own unit
+    if fd is not None and fd.unit and fd.unit != "probability" \
+            and isinstance(value, int | float) and not isinstance(value, bool):
+        said += f" {fd.unit}"
+    return f"{fact_label(dotted, law)}: {said}"
 
 
-def verdict_label(verdict: str) -> str:
-    return VERDICT_LABELS.get(verdict, words(verdict))
+def _label(items: Any, ident: str) -> str | None:
+    for item in items:
+        if item.id == ident:
+            return str(item.label)
+    return None
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, words(status))
+def verdict_label(verdict: str, law: Law | None = None) -> str:
+    return _label(_law(law).verdicts, verdict) or words(verdict)
 
 
-def class_label(class_id: str) -> str:
-    """A kind of force as written in prose (`pre_emptive` → `pre-emptive`)."""
-    text = words(class_id)
-    return text.replace("pre emptive", "pre-emptive")
+def status_label(status: str, law: Law | None = None) -> str:
+    return _label(_law(law).statuses, status) or words(status)
+
+
+def class_label(class_id: str, law: Law | None = None) -> str:
+    """A kind of force as the law model names it (`pre_emptive` → `pre-emptive`)."""
+    return _label(_law(law).classes, class_id) or words(class_id)
 
 
 def doctrine_name(doctrine: str, law: Law | None = None) -> str:
@@ -104,8 +115,6 @@ def source_short(source: str, law: Law | None = None) -> str:
 
 __all__ = [
     "DECISIVE_MEANING",
-    "STATUS_LABELS",
-    "VERDICT_LABELS",
     "class_label",
     "doctrine_name",
     "fact_label",

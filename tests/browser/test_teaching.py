@@ -104,7 +104,8 @@ def test_exercise_feedback_speaks_in_the_words_of_the_law(page: Any, server: Ser
         [law.tests["imminence_caroline"].title])
     # the what-if model answer: readable facts, no JSON
     what_if = page.locator("[data-feedback=within-the-window] ul.key-words li")
-    expect(what_if.first).to_contain_text("Hours until (threat): ")
+    hours = law.fact_defs["threat.hours_until"].label
+    expect(what_if.first).to_contain_text(f"{hours[0].upper()}{hours[1:]}: ")
     assert "{" not in page.locator("#feedback-items").inner_text()
     # the teaching note comes with the feedback
     expect(page.locator("#feedback-note")).to_have_text(

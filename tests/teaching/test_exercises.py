@@ -288,15 +288,20 @@ def test_the_model_answer_is_given_as_readable_facts() -> None:
     # the what-if key: one change, "Label (group): value", the hours as a plain number
     (line,) = fb["within-the-window"].key_words
     label, value = line.split(": ")
-    assert label == "Hours until (threat)" and float(value) <= 24
+    hours = load().fact_defs["threat.hours_until"]
+    assert label.lower() == hours.label.lower()  # the law model's label
+    number, unit = value.split()
+    assert unit == hours.unit and float(number) <= 24
 
 
 def test_a_what_if_answer_is_restated_fact_by_fact_with_before_and_after() -> None:
     e = ex("cyber-threat-inline")
     fb = grade(e, {"within-the-window": {"changes": {"threat.hours_until": 12}}}).feedback[-1]
     assert fb.correct
-    assert fb.answer_words == ["Hours until (threat): 12"]
-    assert "Hours until (threat): 48 → 12" in fb.lines
+    label = load().fact_defs["threat.hours_until"].label
+    label = label[0].upper() + label[1:]
+    assert fb.answer_words == [f"{label}: 12 hours"]
+    assert f"{label}: 48 → 12" in fb.lines
     assert "With your changes, Anticipatory self-defence, Caroline test: justified." in fb.lines
 
 

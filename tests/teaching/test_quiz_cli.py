@@ -63,9 +63,13 @@ def test_quiz_gives_feedback_after_each_question_not_only_at_the_end() -> None:
 
 
 def test_quiz_names_facts_readably_and_suggests_a_fact_for_a_typo() -> None:
-    output = quiz(CYBER)
-    assert "Hours until (threat): 48" in output          # the facts stated
-    assert "Hours until (threat): 48 → 10" in output     # 1e1 read as the number 10
+    from engine.law.definitions import load
+
+    output = " ".join(quiz(CYBER).replace("│", " ").split())
+    label = load().fact_defs["threat.hours_until"].label
+    label = label[0].upper() + label[1:]
+    assert f"{label}: 48 hours" in output                # the facts stated, the law's label
+    assert f"{label}: 48 → 10" in output                 # 1e1 read as the number 10
     assert "threat.hours_until = 48" not in output
     assert "unknown fact 'threat.hours_untill'; did you mean 'threat.hours_until'?" in output
     assert "DOCTRINES" not in output                      # no document the user lacks

@@ -86,7 +86,7 @@ async function showExercise(id) {
 /* A fact's readable name (as the grader says it): "Hours until (threat)". */
 function factLabel(dotted) {
   const f = state.facts ? factInfo(dotted) : null;
-  if (f && f.label) return f.label;
+  if (f && f.label) return f.label.charAt(0).toUpperCase() + f.label.slice(1);
   const [group, name] = String(dotted).split(".");
   if (!name) return words(group);
   const n = words(name);
@@ -101,7 +101,7 @@ function valueWords(v) {
 }
 
 // the grader's words for the verdicts (engine/teaching/words.py)
-const verdictLabel = (v) => (v === "indeterminate" ? "undecided (indeterminate)" : words(v));
+const verdictLabel = (v) => words(v);
 const classLabel = (c) => words(c).replace("pre emptive", "pre-emptive");
 
 function radioGroup(name, choices, legend, label = words) {
@@ -270,7 +270,7 @@ function renderFeedback(attempt, course) {
         const facts = e.facts_read && e.facts_read.length ? e.facts_read
           : Object.entries(e.facts).map(([k, v]) => `${factLabel(k)}: ${valueWords(v)}`);
         ul.append(h("li", { class: "test " + e.status },
-          h("span", { class: "st", text: STATUS_MARK[e.status] + " " + (e.status === "satisfied" ? "met" : e.status) }), " ", h("strong", { text: e.title }),
+          h("span", { class: "st", text: STATUS_MARK[e.status] + " " + e.status }), " ", h("strong", { text: e.title }),
           h("div", { class: "facts-read" }, "Facts read: ", wordList(facts, "facts-read-list")),
           h("p", { class: "citation", text: e.citation }), h("blockquote", { text: e.passage })));
       }
