@@ -39,6 +39,7 @@ from api.routes import (
 )
 from api.routes import evaluate as evaluate_routes
 from api.settings import Settings
+from api.teaching import courses as _courses  # noqa: F401  (course endpoints, on those routers)
 from api.teaching import install as install_teaching
 from api.teaching import routes as teaching
 from api.web import router as web_page

@@ -27,13 +27,14 @@ from engine.batch.run import BatchConfig, BatchError, OutputError, run_batch
 from engine.errors import InputFileError, InvalidInput
 from engine.evaluate import check_doctrines
 from engine.law.parameters import merge_assignments, resolve
+from engine.validation import error_line
 
 EXIT_INVALID_INPUT = 1
 EXIT_BAD_OPTIONS = 2
 EXIT_OUTPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False)
 
 
 def _fail(lines: list[str], code: int = EXIT_BAD_OPTIONS) -> NoReturn:
@@ -43,9 +44,7 @@ def _fail(lines: list[str], code: int = EXIT_BAD_OPTIONS) -> NoReturn:
 
 
 def _option_errors(exc: InvalidInput) -> list[str]:
-    return [f"{e.path}: {e.msg}" + (f" (allowed: {', '.join(map(str, e.allowed))})"
-                                    if isinstance(e.allowed, list) and len(e.allowed) < 40
-                                    else "") for e in exc.errors]
+    return [error_line(e) for e in exc.errors]
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
@@ -110,17 +109,20 @@ class _Reporter:
 
 def batch_cmd(
     paths: Annotated[list[Path], typer.Argument(
+        metavar="INPUT",
         help="Scenario files (YAML/JSON), folders of them, JSONL files (one scenario a "
              "line) or CSV files (columns named by the dotted facts, e.g. threat.hours_until).")],
     out: Annotated[Path, typer.Option(
-        "--out", "-o", help="Output file; its suffix chooses the format: .csv (a row per "
-                            "scenario and doctrine), .jsonl (the full result per scenario), "
-                            ".md or .html (a report).")],
+        "--out", "-o", metavar="FILE",
+        help="Output file; its suffix chooses the format: .csv (a row per "
+             "scenario and doctrine), .jsonl (the full result per scenario), "
+             ".md or .html (a report).")],
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-w", min=1, help="Worker processes (default: the number of cores).")
+        "--workers", "-w", min=1, metavar="N",
+        help="Worker processes (default: the number of cores).")
     ] = None,
     doctrine: Annotated[list[str] | None, typer.Option(
-        "--doctrine", "-d", help="Only this doctrine (repeatable).")] = None,
+        "--doctrine", "-d", metavar="ID", help="Only this doctrine (repeatable).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", "-s", metavar="NAME=VALUE",
         help="Override an interpretive parameter (repeatable).")] = None,
@@ -128,13 +130,16 @@ def batch_cmd(
         "--resume", help="Continue an interrupted run from its output, without redoing or "
                          "duplicating the scenarios already done.")] = False,
     engine: Annotated[str, typer.Option(
-        "--engine", help="rete (durable-rules, authoritative) or fast (the same rules in "
-                         "plain Python).")] = "rete",
+        "--engine", metavar="ENGINE",
+        help="rete (durable-rules, authoritative) or fast (the same rules in "
+             "plain Python).")] = "rete",
     charts: Annotated[Path | None, typer.Option(
-        "--charts", help="Also write the report's charts (SVG and PNG) to this folder.")
+        "--charts", metavar="FOLDER",
+        help="Also write the report's charts (SVG and PNG) to this folder.")
     ] = None,
     chunk_size: Annotated[int, typer.Option(
-        "--chunk-size", min=0, help="Scenarios sent to a worker at a time (0: automatic).")
+        "--chunk-size", min=0, metavar="N",
+        help="Scenarios sent to a worker at a time (0: automatic).")
     ] = 0,
 ) -> None:
     """Evaluate many scenarios in worker processes, in input order, resumably."""
@@ -194,12 +199,14 @@ def batch_cmd(
 
 
 def generate_cmd(
-    template: Annotated[Path, typer.Argument(help="The scenario to vary (YAML or JSON).")],
+    template: Annotated[Path, typer.Argument(metavar="SCENARIO",
+    help="The scenario to vary (YAML or JSON).")],
     vary: Annotated[list[str], typer.Option(
         "--vary", "-v", metavar="FIELD=START:STOP:STEP|v1,v2,...",
         help="A fact and its values: a numeric range (STOP included) or a list; null means "
              "unknown (repeatable; the first changes slowest).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The sweep, as JSONL.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE.jsonl",
+                                     help="The sweep, as JSONL.")],
 ) -> None:
     """Write the cartesian product of variations of one scenario, for sensitivity studies."""
     from engine.batch.generate import generate

@@ -24,12 +24,14 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from cli import help
 from engine import render, whatif
 from engine.errors import ImminenceError, InputFileError, InvalidInput
 from engine.evaluate import check_doctrines, evaluate
 from engine.law.definitions import load
 from engine.law.parameters import merge_assignments, resolve
 from engine.loader import iter_files, library, load_scenario_file
+from engine.validation import error_line
 
 app = typer.Typer(
     name="imminence",
@@ -39,13 +41,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # user text (file names, titles) is never rewritten
+err = Console(stderr=True, emoji=False)
 
 EXIT_INVALID = 2
 
 DoctrineOpt = Annotated[list[str] | None, typer.Option(
-    "--doctrine", "-d", help="Only this doctrine (repeatable). `imminence doctrines` lists them.")]
+    "--doctrine", "-d", metavar="ID",
+    help="Only this doctrine (repeatable). `imminence doctrines` lists them.")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", "-s", metavar="NAME=VALUE",
     help="Override an interpretive parameter, e.g. caroline_max_hours=24 or "
@@ -65,9 +68,7 @@ def options(doctrine: list[str] | None, sets: list[str] | None) -> tuple[list[st
         resolve(overrides, loc_prefix=("--set",))
         doctrines = check_doctrines(doctrine or None, loc=("--doctrine",))
     except InvalidInput as exc:
-        fail([f"{e.path}: {e.msg}" + (f" (allowed: {', '.join(map(str, e.allowed))})"
-                                      if isinstance(e.allowed, list) else "")
-              for e in exc.errors])
+        fail([error_line(e) for e in exc.errors])
     return doctrines, overrides
 
 
@@ -85,8 +86,9 @@ def scenario_files(files: list[Path], errors: list[str]) -> Iterator[Path]:
 
 @app.command("evaluate")
 def evaluate_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON) or folders.")],
-    format: Annotated[str, typer.Option("--format", "-f",
+    files: Annotated[list[Path], typer.Argument(metavar="FILE",
+                                                help="Scenario files (YAML or JSON) or folders.")],
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
                                         help="table, json or markdown")] = "table",
     doctrine: DoctrineOpt = None,
     set_: SetOpt = None,
@@ -153,7 +155,8 @@ def evaluate_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON) or folders.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE",
+                                                help="Scenario files (YAML or JSON) or folders.")],
 ) -> None:
     """Check scenario files against the fact vocabulary, without evaluating them."""
     errors: list[str] = []
@@ -217,6 +220,26 @@ def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
     out.print(render.comparison(rows))
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"imminence {version('imminence')}")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree
+            typer.echo("imminence (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
+    """Self-defence in international law, doctrine by doctrine."""
+
+
 def _register_commands() -> None:
     """Commands that live beside their own feature (batch, serve, quiz).
 
@@ -229,6 +252,7 @@ def _register_commands() -> None:
 
 
 _register_commands()
+help.plain()  # help in words: FILE..., not <list[Path]>
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -4,8 +4,10 @@
     imminence quiz six-day-war-imminence
     imminence quiz --check              # validate every exercise file (intent included)
 
-Answers are graded by the engine on the spot (nothing is stored; the web page and the API
-store attempts). Feedback explains each answer with the engine's tests and sources.
+Each answer is graded by the engine as soon as it is given, and its feedback shown then, in
+the words of the law (nothing is stored; the web page and the API store attempts). Every
+text that comes from a file or from the user is printed as it is: Rich markup and emoji
+codes in it are never interpreted.
 """
 
 from __future__ import annotations
@@ -15,32 +17,49 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
+from rich.text import Text
 
 from engine.errors import InvalidInput
-from engine.law.definitions import load
+from engine.law.definitions import Law, load
+from engine.law.scenario import did_you_mean, fact_catalogue
 from engine.teaching.exercises import (
     CLASSIFICATIONS,
     VERDICTS,
     ClassificationQuestion,
     DecisiveQuestion,
     Exercise,
-    Graded,
+    Feedback,
+    Question,
     VerdictsQuestion,
+    WhatIfQuestion,
     default_prompt,
     exercises,
-    grade,
     tests_of,
     validate_all,
+    validate_answers,
+)
+from engine.teaching.words import (
+    class_label,
+    fact_label,
+    fact_line,
+    value_words,
+    verdict_label,
+    words,
 )
 
-out = Console(highlight=False)
+out = Console(highlight=False, emoji=False)
 
 
-def _choose(options: list[str], label: str) -> str:
-    for i, o in enumerate(options, 1):
-        out.print(f"  [bold]{i}[/bold]. {escape(o.replace('_', ' '))}")
+def say(text: str, style: str = "") -> None:
+    """Print text as it is (no markup, no emoji codes)."""
+    out.print(Text(text, style=style))
+
+
+def _choose(options: list[str], label: str, shown: list[str] | None = None) -> str:
+    for i, o in enumerate(shown or options, 1):
+        line = Text.assemble((f"  {i}", "bold"), f". {o}")
+        out.print(line)
     while True:
         raw = str(typer.prompt(label, default="", show_default=False)).strip()
         if raw == "":
@@ -49,90 +68,149 @@ def _choose(options: list[str], label: str) -> str:
             return options[int(raw) - 1]
         if raw in options:
             return raw
-        out.print(f"[red]Enter a number from 1 to {len(options)} (or nothing to skip).[/red]")
+        say(f"Enter a number from 1 to {len(options)} (or nothing to skip).", "red")
+
+
+def marks(x: float) -> str:
+    """Marks as a reader says them: 1, 0.5, 0.67 (never 0.6667)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def _value(raw: str) -> Any:
+    """A what-if value as typed: unknown, true/false, a number (1e3 included), else text."""
     raw = raw.strip()
     if raw.lower() in ("unknown", "null", "none", ""):
         return None
+    if raw.lower() in ("yes", "no"):
+        return raw.lower() == "yes"
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
+        pass
+    try:
+        return float(raw)
+    except ValueError:
         return raw
 
 
-def ask(ex: Exercise) -> dict[str, Any]:
-    """Put each question; return the answers in the API's format."""
+def _readable_facts(q: WhatIfQuestion, ex: Exercise, law: Law) -> list[str]:
+    """The facts the question's doctrine reads (those worth changing), dotted names."""
+    ev = ex.evaluation()
+    read = [f for t in ev.doctrines[q.doctrine].tests for f in t.facts]
+    return [f for f in dict.fromkeys(read) if f not in q.keep]
+
+
+def ask_what_if(q: WhatIfQuestion, ex: Exercise, law: Law) -> dict[str, Any] | None:
+    facts = fact_catalogue()
+    if q.keep:
+        say("Keep unchanged: " + "; ".join(fact_label(f, law) for f in q.keep))
+    say("Facts this doctrine reads (type the name on the left):")
+    now = ex.scenario.facts()
+    for f in _readable_facts(q, ex, law):
+        info = facts[f]
+        values = info.get("values") or []
+        allowed = "true or false" if info["kind"] == "bool" else (
+            ", ".join(map(str, values)) if values else "a number")
+        say(f"  {f}: {fact_label(f, law)}, now {value_words(now.get(f))} ({allowed}, or "
+            "unknown)", "dim")
+    say("Enter each change as group.fact=value (e.g. threat.hours_until=24, "
+        "threat.time_known=true, threat.evidence=unknown); an empty line ends.")
+    changes: dict[str, Any] = {}
+    while len(changes) < q.max_changes:
+        raw = str(typer.prompt(f"Change {len(changes) + 1}", default="",
+                               show_default=False)).strip()
+        if not raw:
+            break
+        if "=" not in raw:
+            say("Write group.fact=value, e.g. threat.hours_until=24.", "red")
+            continue
+        name, value = (part.strip() for part in raw.split("=", 1))
+        if name not in facts:
+            say(f"unknown fact '{name}'{did_you_mean(name, facts)}", "red")
+            continue
+        candidate = {**changes, name: _value(value)}
+        try:
+            validate_answers(ex, {q.id: {"changes": candidate}})
+        except InvalidInput as exc:
+            for e in exc.errors:
+                say(f"{name}: {e.msg}", "red")
+            continue
+        changes = candidate
+    return {"changes": changes} if changes else None
+
+
+def ask_one(q: Question, ex: Exercise, law: Law) -> Any:
+    """Put one question; its answer in the API's format (None: skipped)."""
+    if isinstance(q, ClassificationQuestion):
+        return _choose(list(CLASSIFICATIONS), "Your answer (number)",
+                       [class_label(c) for c in CLASSIFICATIONS]) or None
+    if isinstance(q, VerdictsQuestion):
+        given = {}
+        for d in q.doctrines:
+            say(law.doctrines[d].name, "bold")
+            v = _choose(list(VERDICTS), "Verdict (number)", [verdict_label(v) for v in VERDICTS])
+            if v:
+                given[d] = v
+        return given or None
+    if isinstance(q, DecisiveQuestion):
+        tests = tests_of(q.doctrine, law)
+        for i, t in enumerate(tests, 1):
+            out.print(Text.assemble((f"  {i}", "bold"), f". {law.tests[t].title}"))
+        raw = str(typer.prompt("Decisive tests (numbers, comma-separated)", default="",
+                               show_default=False))
+        picked = [tests[int(x) - 1] for x in raw.replace(" ", "").split(",")
+                  if x.isdigit() and 1 <= int(x) <= len(tests)]
+        return list(dict.fromkeys(picked)) or None
+    assert isinstance(q, WhatIfQuestion)
+    return ask_what_if(q, ex, law)
+
+
+def show_feedback(n: int, f: Feedback, seen_sources: set[str]) -> None:
+    """One question's feedback: the result, the lines, the engine's answer and each
+    decisive test's source and passage (a source already shown in this quiz is named in
+    the lines, not printed again)."""
+    if f.correct:
+        mark, style = "✓ correct", "green"
+    elif f.marks > 0:
+        mark, style = "◐ partly right", "yellow"
+    else:
+        mark, style = "✗ not right", "red"
+    body = Text()
+    for line in f.lines:
+        body.append(line + "\n")
+    if f.key_words and not f.correct:
+        body.append("The engine's answer:\n", "bold")
+        for w in f.key_words:
+            body.append(f"  • {w}\n")
+    for d in f.details:
+        for e in d.decisive:
+            if e.status == "satisfied" or e.source in seen_sources:
+                continue
+            seen_sources.add(e.source)
+            body.append(f"{e.citation}\n", "dim")
+            body.append(f"  “{e.passage}”\n", "dim italic")
+    title = Text.assemble(f"Question {n}: ", (mark, style),
+                          f" {marks(f.marks)} of {marks(f.max_marks)}")
+    body.rstrip()
+    out.print(Panel(body, title=title, title_align="left"))
+
+
+def run(ex: Exercise) -> float:
+    """Ask each question, grade it at once and show its feedback; the total marks."""
     law = load()
-    answers: dict[str, Any] = {}
+    ev = ex.evaluation()
+    seen: set[str] = set()
+    total = 0.0
     for n, q in enumerate(ex.doc.questions, 1):
         out.rule(f"Question {n} ({q.points:g} mark{'s' if q.points != 1 else ''})")
-        out.print(escape(q.prompt or default_prompt(q, law)))
-        if isinstance(q, ClassificationQuestion):
-            a = _choose(list(CLASSIFICATIONS), "Your answer (number)")
-            if a:
-                answers[q.id] = a
-        elif isinstance(q, VerdictsQuestion):
-            given = {}
-            for d in q.doctrines:
-                out.print(f"[bold]{escape(law.doctrines[d].name)}[/bold]")
-                v = _choose(list(VERDICTS), "Verdict (number)")
-                if v:
-                    given[d] = v
-            if given:
-                answers[q.id] = given
-        elif isinstance(q, DecisiveQuestion):
-            tests = tests_of(q.doctrine, law)
-            for i, t in enumerate(tests, 1):
-                out.print(f"  [bold]{i}[/bold]. {t}: {escape(law.tests[t].title)}")
-            raw = typer.prompt("Decisive tests (numbers, comma-separated)", default="",
-                               show_default=False)
-            picked = [tests[int(x) - 1] for x in raw.replace(" ", "").split(",")
-                      if x.isdigit() and 1 <= int(x) <= len(tests)]
-            if picked:
-                answers[q.id] = list(dict.fromkeys(picked))
-        else:
-            if q.keep:
-                out.print(f"Keep unchanged: {', '.join(q.keep)}")
-            out.print("Enter changes as [bold]group.fact=value[/bold] (e.g. "
-                      "threat.hours_until=24, threat.time_known=true, "
-                      "threat.evidence=unknown); an empty line ends.")
-            changes: dict[str, Any] = {}
-            facts = law.facts
-            while len(changes) < q.max_changes:
-                raw = typer.prompt(f"Change {len(changes) + 1}", default="",
-                                   show_default=False).strip()
-                if not raw:
-                    break
-                if "=" not in raw or raw.split("=", 1)[0].strip() not in facts:
-                    out.print("[red]Write group.fact=value with a fact of the vocabulary "
-                              "(`imminence doctrines` lists the tests; facts are in "
-                              "DOCTRINES §2).[/red]")
-                    continue
-                name, value = raw.split("=", 1)
-                changes[name.strip()] = _value(value)
-            if changes:
-                answers[q.id] = {"changes": changes}
-    return answers
-
-
-def show(graded: Graded, ex: Exercise) -> None:
-    out.rule("Feedback")
-    for n, f in enumerate(graded.feedback, 1):
-        mark = "[green]✓ correct[/green]" if f.correct else (
-            "[yellow]◐ partly right[/yellow]" if f.marks > 0 else "[red]✗ not right[/red]")
-        body = escape(f.explanation)
-        if f.key is not None:
-            body += f"\n[dim]Engine's answer:[/dim] {escape(json.dumps(f.key))}"
-        for d in f.details:
-            for e in d.decisive:
-                body += (f"\n[dim]• {e.test} ({e.status}) — {escape(e.citation)}\n  "
-                         f"{escape(e.passage)}[/dim]")
-        out.print(Panel(body, title=f"Question {n}: {mark} {f.marks:g}/{f.max_marks:g}",
-                        title_align="left"))
-    out.print(f"[bold]Score: {graded.marks:g} of {graded.max_marks:g}[/bold]")
-    out.print(Panel(escape(ex.doc.teaching_note), title="Teaching note", title_align="left"))
+        say(q.prompt or default_prompt(q, law))
+        answer = ask_one(q, ex, law)
+        answers = {} if answer is None else {q.id: answer}
+        validate_answers(ex, answers)
+        f = q.grade(ex, answer, ev, law)
+        total += f.marks
+        show_feedback(n, f, seen)
+    return round(total, 4)
 
 
 def register(app: typer.Typer) -> None:
@@ -159,34 +237,34 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         if exercise is None:
             ids = list(found)
-            out.print("[bold]Exercises[/bold]")
+            say("Exercises", "bold")
             exercise = ""
             while not exercise:
-                exercise = _choose([f"{i}  {found[i].doc.title}" for i in ids],
-                                   "Exercise (number)").split("  ", 1)[0]
+                exercise = _choose(ids, "Exercise (number)",
+                                   [f"{found[i].doc.title} ({i})" for i in ids])
         ex = found.get(exercise)
         if ex is None:
-            typer.echo(f"exercise: no exercise '{exercise}' (allowed: {', '.join(found)})",
-                       err=True)
+            typer.echo(f"exercise: no exercise '{exercise}'{did_you_mean(exercise, found)} "
+                       f"(allowed: {', '.join(found)})", err=True)
             raise typer.Exit(2)
-        out.print(Panel(escape(ex.doc.prompt), title=escape(ex.doc.title), title_align="left"))
-        facts = {k: v for k, v in ex.scenario.facts().items() if v is not None}
-        out.print("[bold]Facts stated[/bold] (anything else is unknown):")
-        for k, v in facts.items():
-            out.print(f"  {k} = {json.dumps(v)}")
         law = load()
+        out.print(Panel(Text(ex.doc.prompt), title=Text(ex.doc.title), title_align="left"))
+        say("Facts stated (anything else is unknown):", "bold")
+        for k, v in ex.scenario.facts().items():
+            if v is not None:
+                say(f"  {fact_line(k, v, law)}")
         changed = {k: v for k, v in ex.parameters.items() if law.parameters[k].default != v}
-        if changed:
-            out.print(f"[magenta]Reading of the law for this exercise: "
-                      f"{escape(json.dumps(changed))}[/magenta]")
-        answers = ask(ex)
+        for k, v in changed.items():
+            say(f"Reading of the law for this exercise: {words(k)} = {v} (default "
+                f"{law.parameters[k].default})", "magenta")
         try:
-            graded = grade(ex, answers)
+            total = run(ex)
         except InvalidInput as exc:
             for e in exc.errors:
                 typer.echo(f"{e.path}: {e.msg}", err=True)
             raise typer.Exit(2) from None
-        show(graded, ex)
+        say(f"Score: {marks(total)} of {marks(ex.max_marks())}", "bold")
+        out.print(Panel(Text(ex.doc.teaching_note), title="Teaching note", title_align="left"))
 
 
-__all__ = ["register"]
+__all__ = ["register", "run"]

@@ -28,10 +28,12 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         host: Annotated[str | None, typer.Option(
+            metavar="HOST",
             help="Interface to bind (default 127.0.0.1, or IMMINENCE_HOST).")] = None,
         port: Annotated[int | None, typer.Option(
-            help="TCP port (default 8000, or IMMINENCE_PORT).")] = None,
+            metavar="PORT", help="TCP port (default 8000, or IMMINENCE_PORT).")] = None,
         workers: Annotated[int | None, typer.Option(
+            metavar="N",
             help="uvicorn worker processes (default 1, or IMMINENCE_WORKERS); each has "
                  "its own rule engine.")] = None,
     ) -> None:

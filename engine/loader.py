@@ -81,6 +81,7 @@ class _Loader(yaml.SafeLoader):
     def _line(self) -> int:
         return int(self.peek_event().start_mark.line) + 1  # type: ignore[no-untyped-call]
 
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
@@ -95,6 +96,14 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+# A number written with an exponent (`1e3`, `2.5E-2`) is a number, as in JSON, YAML 1.2 and
+# `--set`; YAML 1.1 (PyYAML) would read it as text.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
 
 
 class _Index:

@@ -4,9 +4,15 @@
     GET  /v1/exercises/{id}                      an exercise as a student sees it: no keys
     POST /v1/exercises/{id}/attempts             answer; graded feedback (201; 200 replay)
     GET  /v1/attempts/{id}                       a stored attempt and its feedback
+    POST /v1/courses/join                        a student joins a course with its code
     GET  /v1/instructor/exercises/{id}/results   (bearer token) results of an exercise
     GET  /v1/instructor/students/{s}/results     (bearer token) results of a student
     GET  /v1/instructor/results.csv              (bearer token) CSV export
+    POST /v1/instructor/courses                  (bearer token) a new course, with its code
+    GET  /v1/instructor/courses[/{id}]           (bearer token) courses; roster and results
+    GET  /v1/instructor/courses/{id}/results.csv (bearer token) CSV export of a course
+
+The course endpoints are in `courses.py`.
 
 Keys exist only inside the grader: a student sees one after the attempt is committed, in
 the feedback of that attempt. Instructor endpoints answer 403 when no token is configured
@@ -25,20 +31,36 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from api.jsonbody import is_json_media, media_type
 from api.problems import ProblemError, problem_responses, request_validation_items
 from api.settings import Settings
-from api.teaching.storage import Attempt, IdempotencyConflict, Store
+from api.teaching.results import STUDENT_ID, attempt_row, per_student, student_id_problem
+from api.teaching.storage import Attempt, Course, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
 from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
 instructor = APIRouter(prefix="/v1/instructor", tags=["instructor"])
 
-Student = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
-                               description="the student's identifier (name, number, e-mail)")]
+
+
+def _student_id(value: str) -> str:
+    problem = student_id_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("student_id", problem)
+    return value
+
+
+Student = Annotated[str, AfterValidator(_student_id), Field(
+    description="the student's identifier (name, number, e-mail): letters, digits, spaces "
+                "inside, and . _ @ + ' -", json_schema_extra={
+                    "maxLength": 100, "pattern": f"^{STUDENT_ID.pattern}$"})]
+JoinCode = Annotated[str, Field(min_length=1, max_length=20,
+                                description="a course's join code, as the instructor gave it "
+                                            "(case and dash do not matter)")]
 Key = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
 ExerciseId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 AttemptId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
@@ -51,6 +73,10 @@ class AttemptRequest(BaseModel):
 
     student: Student
     answers: dict[str, Any] = Field(max_length=50)
+    course: JoinCode | None = Field(
+        None, description="the join code of the course this attempt is for; the student "
+                          "must have joined it (POST /v1/courses/join). Omit for free "
+                          "practice")
     idempotency_key: Key | None = Field(
         None, description="retrying with the same key (per student) returns the stored "
                           "attempt instead of a new one; also accepted as the "
@@ -98,12 +124,15 @@ def attempt_view(a: Attempt, ex: Exercise | None) -> dict[str, Any]:
     return {"id": a.id, "exercise": a.exercise_id, "student": a.student,
             "created_at": a.created_at.isoformat(), "marks": a.marks,
             "max_marks": a.max_marks, "answers": a.answers,
-            "feedback": a.feedback.get("feedback", []),
+            "course": a.course_id, "feedback": a.feedback.get("feedback", []),
             "teaching_note": ex.doc.teaching_note if ex else None}
 
 
 def _request_hash(exercise_id: str, req: AttemptRequest) -> str:
-    doc = {"exercise": exercise_id, "student": req.student, "answers": req.answers}
+    doc: dict[str, Any] = {"exercise": exercise_id, "student": req.student,
+                           "answers": req.answers}
+    if req.course is not None:
+        doc["course"] = req.course
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -132,7 +161,7 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
 @router.post(
     "/exercises/{exercise_id}/attempts", status_code=201,
     summary="Submit answers; the attempt is stored, then graded feedback is returned",
-    responses=problem_responses(400, 404, 409, 413, 415, 503, 507),
+    responses=problem_responses(400, 403, 404, 409, 413, 415, 503, 507),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": AttemptRequest.model_json_schema()}}}},
 )
@@ -160,6 +189,19 @@ async def submit_attempt(
     return await run_in_threadpool(_store_attempt, ex, req, key, store)
 
 
+def enrolled_course(store: Store, code: str, student: str) -> Course:
+    """The course with join code `code`, if `student` has joined it; else a problem."""
+    course = store.course_by_code(code)
+    if course is None:
+        raise InvalidInput([ErrorItem(("course",), f"no course has the join code '{code}'; "
+                                      "check the code your instructor gave", "unknown_course")])
+    if store.enrolment(course.id, student) is None:
+        raise ProblemError(403, f"'{student}' has not joined the course '{course.name}'; "
+                                "join it first (POST /v1/courses/join with the code)",
+                           kind="not-enrolled")
+    return course
+
+
 def _store_attempt(ex: Exercise, req: AttemptRequest, key: str | None,
                    store: Store) -> Response:
     digest = _request_hash(ex.id, req)
@@ -167,13 +209,14 @@ def _store_attempt(ex: Exercise, req: AttemptRequest, key: str | None,
         existing = store.find_by_key(req.student, key)
         if existing is not None:
             return _replayed(existing, digest, ex)
+    course = enrolled_course(store, req.course, req.student) if req.course else None
     graded = grade(ex, req.answers)  # InvalidInput (422) for answers that are not answers
     try:
         attempt, created = store.add_attempt(
             exercise_id=ex.id, student=req.student, idempotency_key=key,
             request_hash=digest, answers=req.answers,
             feedback=graded.model_dump(mode="json"), marks=graded.marks,
-            max_marks=graded.max_marks)
+            max_marks=graded.max_marks, course_id=course.id if course else None)
     except IdempotencyConflict as exc:
         return _replayed(exc.existing, digest, ex)
     body = json.dumps(attempt_view(attempt, ex))
@@ -225,18 +268,25 @@ Instructor = [Depends(require_instructor)]
 
 
 def _row(a: Attempt) -> dict[str, Any]:
-    per_question = {f["question"]: f["marks"] for f in a.feedback.get("feedback", [])}
-    return {"id": a.id, "exercise": a.exercise_id, "student": a.student,
-            "created_at": a.created_at.isoformat(), "marks": a.marks, "max_marks": a.max_marks,
-            "questions": per_question}
+    return attempt_row(a, exercises().get(a.exercise_id))
+
+
+CourseId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+CourseFilter = Annotated[str | None, Query(pattern=r"^[0-9a-f-]{36}$",
+                                           description="only the attempts made in this "
+                                                       "course (its id)")]
 
 
 @instructor.get("/exercises/{exercise_id}/results", dependencies=Instructor,
                 summary="Every attempt at an exercise, with per-question rates",
                 responses=problem_responses(401, 403, 404))
-def exercise_results(exercise_id: ExerciseId, store: StoreDep) -> dict[str, Any]:
+def exercise_results(exercise_id: ExerciseId, store: StoreDep,
+                     course: CourseFilter = None) -> dict[str, Any]:
+    """Every attempt (oldest first), the per-question rates, and `per_student`: each
+    student's latest and best attempt with what they answered."""
     ex = _exercise(exercise_id)
-    rows = [_row(a) for a in store.attempts(exercise_id=exercise_id)]
+    attempts = store.attempts(exercise_id=exercise_id, course_id=course)
+    rows = [attempt_row(a, ex) for a in attempts]
     questions = []
     for q in ex.doc.questions:
         got = [r["questions"].get(q.id, 0.0) for r in rows]
@@ -247,15 +297,20 @@ def exercise_results(exercise_id: ExerciseId, store: StoreDep) -> dict[str, Any]
     return {"exercise": ex.id, "title": ex.doc.title, "max_marks": ex.max_marks(),
             "attempts": len(rows), "students": len({r["student"] for r in rows}),
             "mean": round(sum(marks) / len(marks), 4) if marks else None,
-            "questions": questions, "results": rows}
+            "questions": questions, "results": rows, "per_student": per_student(attempts)}
 
 
 @instructor.get("/students/{student}/results", dependencies=Instructor,
                 summary="Every attempt by one student", responses=problem_responses(401, 403))
-def student_results(student: Annotated[str, Path(max_length=100)],
+def student_results(student: Annotated[str, Path(max_length=200)],
                     store: StoreDep) -> dict[str, Any]:
-    rows = [_row(a) for a in store.attempts(student=student)]
-    return {"student": student, "attempts": len(rows), "results": rows}
+    """Every attempt by one student, and their latest and best per exercise."""
+    problem = student_id_problem(student)
+    if problem is not None:
+        raise InvalidInput([ErrorItem(("student",), problem, "student_id")])
+    attempts = store.attempts(student=student)
+    return {"student": student, "attempts": len(attempts),
+            "results": [_row(a) for a in attempts], "per_student": per_student(attempts)}
 
 
 # A spreadsheet reads a cell as a formula when its first character, after any spaces (a

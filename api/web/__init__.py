@@ -21,7 +21,10 @@ FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
     "yaml.js": "text/javascript; charset=utf-8",
+    "exercises.js": "text/javascript; charset=utf-8",
+    "instructor.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "teaching.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 HEADERS = {

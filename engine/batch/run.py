@@ -298,6 +298,8 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
         return Outcome(task.index, task.key,
                        errors=[f"{task.key}: the engine failed on this scenario: {exc}"])
     head: dict[str, Any] = {"key": task.key, "index": task.index}
+    if scenario.title and not config.full:  # for the CSV; a full record is evaluate()'s
+        head["title"] = scenario.title
     if vary is not None:
         head["vary"] = vary
     head_json = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
@@ -310,7 +312,8 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
         "scenario_id": ev.scenario_id, "classification": ev.classification,
         "parameters": ev.parameters,
         "doctrines": {d: {"verdict": r.verdict, "route": r.route, "score": r.score,
-                          "score_max": r.score_max, "decisive": list(r.decisive)}
+                          "score_max": r.score_max, "decisive": list(r.decisive),
+                          "missing_facts": list(r.missing_facts)}
                       for d, r in ev.doctrines.items()}}
     return Outcome(task.index, task.key, '{"input":' + head_json + ","
                    + json.dumps(record, ensure_ascii=False, separators=(",", ":"))[1:])
@@ -683,12 +686,14 @@ def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:
         journal.unlink(missing_ok=True)
 
 
-CSV_COLUMNS = ["index", "key", "scenario_id", "classification", "doctrine", "verdict", "route",
-               "score", "score_max", "decisive"]
+CSV_COLUMNS = ["index", "key", "scenario_id", "title", "classification", "doctrine", "verdict",
+               "route", "score", "score_max", "decisive", "missing_facts", "parameters"]
 
 
 def write_csv(journal: Path, out: Path) -> None:
-    """One row per scenario × doctrine; varied fields (if any) as extra columns."""
+    """One row per scenario × doctrine: its title, the verdict, the decisive tests and the
+    missing facts, and the parameters used (the effective values, as JSON); varied fields
+    (if any) as extra columns."""
     vary_fields: list[str] = []
     for record in iter_journal(journal):
         vary_fields = list(record["input"].get("vary") or {})
@@ -701,10 +706,14 @@ def write_csv(journal: Path, out: Path) -> None:
             head = record["input"]
             vary = head.get("vary") or {}
             extra = ["" if vary.get(f) is None else _cell(vary.get(f)) for f in vary_fields]
+            params = json.dumps(record.get("parameters") or {}, sort_keys=True,
+                                ensure_ascii=False, separators=(",", ":"))
             for d, r in record["doctrines"].items():
                 w.writerow([head["index"], head["key"], record.get("scenario_id") or "",
-                            record["classification"], d, r["verdict"], r["route"], r["score"],
-                            r["score_max"], " ".join(r["decisive"]), *extra])
+                            head.get("title") or "", record["classification"], d,
+                            r["verdict"], r["route"], r["score"], r["score_max"],
+                            " ".join(r["decisive"]), " ".join(r.get("missing_facts") or []),
+                            params, *extra])
     tmp.replace(out)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from datetime import date as Date
 from typing import Annotated, Any, Literal
 
@@ -81,9 +82,15 @@ def unknown_field_message(loc: tuple[str | int, ...]) -> tuple[str, list[str] | 
     allowed = fields_at(loc[:-1])
     if allowed is None:
         return f"unknown field '{key}'", None
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown field '{key}'{hint} (allowed: {', '.join(allowed)})", allowed
+    return f"unknown field '{key}'{did_you_mean(key, allowed)} (allowed: " \
+           f"{', '.join(allowed)})", allowed
+
+
+def did_you_mean(name: str, allowed: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the allowed name nearest `name`, or "" if none is near:
+    the one suggestion used by every unknown-name message (fields, facts, what-if)."""
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class Target(_Facts):
@@ -227,6 +234,7 @@ __all__ = [
     "Target",
     "Territory",
     "Threat",
+    "did_you_mean",
     "fact_catalogue",
     "fields_at",
     "unknown_field_message",

@@ -74,14 +74,15 @@ def test_an_exercise_is_answered_and_feedback_shown(page: Any, server: Server) -
     page.get_by_role("link", name="A cyber threat to the grid").click()
     sync_api.expect(page.locator("#exercise-h")).to_contain_text("cyber threat")
     page.get_by_label("Your name or student number").fill(f"student-{page.viewport_name}")
-    page.locator("[data-question=kind-of-force]").get_by_label("pre emptive").check()
+    page.locator("[data-question=kind-of-force]").get_by_label("pre-emptive").check()
     verdicts = page.locator("[data-question=verdicts]")
     for group, choice in (("Pre-emptive", "justified"), ("2002", "justified"),
                           ("2006", "justified")):
         verdicts.locator("fieldset", has_text=group).get_by_label(choice, exact=True).check()
-    page.locator("[data-question=why-not-caroline]").get_by_label("imminence caroline").check()
+    page.locator("[data-question=why-not-caroline]").get_by_label(
+        "The attack is imminent in the Caroline sense").check()
     what_if = page.locator("[data-question=within-the-window]")
-    what_if.get_by_label("Change 1: fact").select_option("threat.hours_until")
+    what_if.get_by_label("Change 1: fact").select_option("threat.hours_until")  # option value
     what_if.get_by_label("new value").fill("12")
     page.get_by_role("button", name="Submit answers").click()
     sync_api.expect(page.locator("#feedback-score")).to_contain_text("You scored 4 of 4")

@@ -90,7 +90,7 @@ def test_feedback_explains_with_the_engines_tests_trace_and_sources() -> None:
     assert ev.source == "webster-1842" and "Webster" in ev.citation and ev.passage
     assert "threat.time_known" in ev.facts
     assert any(t["rule"].startswith("test.imminence_caroline") for t in d.trace)
-    assert "You missed: imminence_caroline" in fb.explanation
+    assert "You missed: The attack is imminent in the Caroline sense." in fb.lines
 
 
 def test_what_if_is_graded_by_re_evaluating_the_students_own_scenario() -> None:
@@ -252,3 +252,80 @@ def test_malformed_exercise_files_name_the_field(doc: str, where: str) -> None:
     with pytest.raises(InputFileError) as info:
         parse_exercise(doc, "probe.yaml")
     assert info.value.errors[0].path == where
+
+
+# ---- feedback in the words of the law model (issue 14, item 7)
+
+RAW = ("not_justified", "_caroline", "charter_restrictive", "armed_attack", "pre_emptive",
+       " is failed", "{", "}")
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_feedback_speaks_in_words_one_thing_per_line(exercise_id: str) -> None:
+    e = ex(exercise_id)
+    for answers in ({}, {q.id: wrong_answer(e, q) for q in e.doc.questions}):
+        for fb in grade(e, answers).feedback:
+            assert fb.lines and fb.explanation == "\n".join(fb.lines)
+            for line in [*fb.lines, *fb.key_words, *fb.answer_words]:
+                assert "\n" not in line
+                for raw in RAW:
+                    assert raw not in line, (fb.question, line)
+            if any(line.startswith("Decisive") for line in fb.lines):
+                assert any(line.startswith("Decisive tests are the ones that decide")
+                           for line in fb.lines), fb.lines
+
+
+def test_the_model_answer_is_given_as_readable_facts() -> None:
+    e = ex("cyber-threat-inline")
+    fb = {f.question: f for f in grade(e, {}).feedback}
+    assert fb["kind-of-force"].key_words == ["Kind of force: pre-emptive"]
+    q = e.question("verdicts")
+    assert isinstance(q, VerdictsQuestion) and q.expect  # the file's intent, engine-checked
+    said = {"justified": "justified", "not_justified": "not justified"}
+    assert fb["verdicts"].key_words == [f"{load().doctrines[d].name}: {said[v]}"
+                                        for d, v in q.expect.items()]
+    assert fb["why-not-caroline"].key_words == ["The attack is imminent in the Caroline sense"]
+    # the what-if key: one change, "Label (group): value", the hours as a plain number
+    (line,) = fb["within-the-window"].key_words
+    label, value = line.split(": ")
+    hours = load().fact_defs["threat.hours_until"]
+    assert label.lower() == hours.label.lower()  # the law model's label
+    number, unit = value.split()
+    assert unit == hours.unit and float(number) <= 24
+
+
+def test_a_what_if_answer_is_restated_fact_by_fact_with_before_and_after() -> None:
+    e = ex("cyber-threat-inline")
+    fb = grade(e, {"within-the-window": {"changes": {"threat.hours_until": 12}}}).feedback[-1]
+    assert fb.correct
+    label = load().fact_defs["threat.hours_until"].label
+    label = label[0].upper() + label[1:]
+    assert fb.answer_words == [f"{label}: 12 hours"]
+    assert f"{label}: 48 → 12" in fb.lines
+    assert "With your changes, Anticipatory self-defence, Caroline test: justified." in fb.lines
+
+
+def test_a_misspelt_fact_in_a_what_if_answer_gets_a_suggestion() -> None:
+    with pytest.raises(InvalidInput) as info:
+        grade(ex("six-day-war-imminence"),
+              {"make-it-caroline": {"changes": {"threat.hours_untill": 3}}})
+    assert "did you mean 'threat.hours_until'?" in info.value.errors[0].msg
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_student_view_keeps_the_teaching_note_for_after_the_attempt(
+        exercise_id: str) -> None:
+    view = ex(exercise_id).student_view()
+    assert "teaching_note" not in view
+    assert ex(exercise_id).doc.teaching_note[:40] not in json.dumps(view)
+
+
+def test_each_kind_of_question_is_its_own_class_with_its_own_grading() -> None:
+    from engine.teaching.questions import QuestionBase
+
+    kinds = {q.kind: type(q) for e in exercises().values() for q in e.doc.questions}
+    assert set(kinds) == KINDS and len(set(kinds.values())) == len(KINDS)
+    for cls in kinds.values():
+        assert issubclass(cls, QuestionBase)
+        for method in ("grade", "key", "shape_errors", "words_of", "default_prompt"):
+            assert method in vars(cls), (cls.__name__, method)
