@@ -176,6 +176,7 @@ def _register_commands() -> None:
     __import__("engine.cli_batch", fromlist=["register"]).register(app)
     __import__("api.cli", fromlist=["register"]).register(app)
     __import__("engine.cli_quiz", fromlist=["register"]).register(app)
+    __import__("engine.cli_sweep", fromlist=["register"]).register(app)
 
 
 _register_commands()

@@ -35,8 +35,8 @@ err = Console(stderr=True)
 
 
 def _fail(lines: list[str], code: int = EXIT_BAD_OPTIONS) -> NoReturn:
-    for line in lines:
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in lines:  # emoji=False: "0:100:10" is a range, not an emoji code
+        err.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)
 
 
