@@ -29,6 +29,10 @@ def _parameter_schema(law: Law) -> dict[str, Any]:
             base |= {"type": "number", "minimum": 0}
         elif p.type == "probability":
             base |= {"type": "number", "minimum": 0, "maximum": 1}
+        elif p.type == "choice":
+            base |= {"type": "string", "enum": list(p.values)}
+        elif p.type == "points":
+            base |= {"type": "number", "minimum": 0, "maximum": 100}
         elif p.type == "probability_by_harm":
             base |= {"type": "object", "additionalProperties": False,
                      "properties": {k: {"type": "number", "minimum": 0, "maximum": 1}

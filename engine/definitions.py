@@ -37,6 +37,7 @@ class ParameterDef:
     reason: str
     source: str
     keys: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)  # type choice: value -> effect
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class RouteDef:
     self_defence: bool
     tests: tuple[str, ...]
     widens: str | None = None
+    fits: tuple[str, ...] = ()  # classes the route is the natural answer to (tie-break)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,6 @@ class Law:
     scale_of: dict[str, str]
     wmd: tuple[str, ...]
     derived: dict[str, dict[str, Any]]
-    absent_value: dict[str, dict[str, Any]]
     tests: dict[str, LegalTest]
     routes: dict[str, RouteDef]
     doctrines: dict[str, DoctrineDef]
@@ -116,7 +117,7 @@ def _walk_facts(node: Any) -> list[str]:
     out: list[str] = []
     if isinstance(node, dict):
         for k, v in node.items():
-            if k in ("fact", "at_most_fact") or k == "key":
+            if k in ("fact", "at_most_fact", "key"):
                 out.append(v)
             else:
                 out.extend(_walk_facts(v))
@@ -148,15 +149,21 @@ def _check(law: Law) -> None:
                 problems.append(f"route {r.id}: unknown test '{t_id}'")
         if r.widens and r.widens not in law.routes:
             problems.append(f"route {r.id}: widens unknown route '{r.widens}'")
+        for cls_id in r.fits:
+            if cls_id not in {cl.id for cl in law.classes}:
+                problems.append(f"route {r.id}: fits unknown class '{cls_id}'")
     for d in law.doctrines.values():
         for s in d.sources:
             need_source(f"doctrine {d.id}", s)
         for r_id in d.routes:
             if r_id not in law.routes:
                 problems.append(f"doctrine {d.id}: unknown route '{r_id}'")
-        ref = d.settings.get("gravity_threshold", {})
-        if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
-            problems.append(f"doctrine {d.id}: gravity_threshold names no parameter")
+        for name, ref in d.settings.items():
+            if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
+                problems.append(f"doctrine {d.id}: setting {name} names no parameter")
+    for p in law.parameters.values():
+        if p.type == "choice" and p.default not in p.values:
+            problems.append(f"parameter {p.name}: default {p.default!r} is not one of its values")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
     for name, derived in law.derived.items():
@@ -178,7 +185,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     parameters = {
         k: ParameterDef(name=k, type=v["type"], default=v["default"],
                         reason=" ".join(v["reason"].split()), source=v["source"],
-                        keys=tuple(v.get("keys", ())))
+                        keys=tuple(v.get("keys", ())), values=dict(v.get("values", {})))
         for k, v in _read(rules_dir / "parameters.yaml").items()
     }
     facts_doc = _read(rules_dir / "facts.yaml")
@@ -191,7 +198,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     routes = {
         k: RouteDef(id=k, code=v["code"], title=v["title"], source=v["source"],
                     self_defence=bool(v["self_defence"]), tests=tuple(v["tests"]),
-                    widens=v.get("widens"))
+                    widens=v.get("widens"), fits=tuple(v.get("fits", ())))
         for k, v in _read(rules_dir / "routes.yaml").items()
     }
     doctrines_list = []
@@ -214,7 +221,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
-        absent_value=facts_doc.get("absent_value", {}), tests=tests, routes=routes,
+        tests=tests, routes=routes,
         doctrines=doctrines,
         classes=classes, facts=fact_catalogue(),
     )

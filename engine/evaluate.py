@@ -141,6 +141,11 @@ def _round(x: float) -> int:
     return math.floor(x + 0.5)
 
 
+def _floor0(x: float) -> int:
+    """A score less a penalty: not below 0, an integer (rounded half up)."""
+    return max(0, _round(x))
+
+
 def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Parameters,
              wanted: list[str], tests: Mapping[str, str], routes: Mapping[str, str],
              verdicts: Mapping[str, str], classification: str,
@@ -156,7 +161,8 @@ def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Param
     for d_id in wanted:
         plan = net.doctrines[d_id]
         out[d_id] = _doctrine(net, plan, facts, tests, routes, verdicts.get(d_id),
-                              reported_status, reported, firings, explain, shared)
+                              reported_status, reported, firings, explain, shared,
+                              classification)
     return construct(Evaluation, scenario_id=sc.id, classification=classification,
                       parameters=params, doctrines=out)
 
@@ -164,7 +170,8 @@ def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Param
 def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
               tests: Mapping[str, str], routes: Mapping[str, str], verdict: str | None,
               reported_status: str, reported: TestResult, firings: list[Action] | None,
-              explain: bool, shared: dict[tuple[str, str], TestResult]) -> DoctrineResult:
+              explain: bool, shared: dict[tuple[str, str], TestResult],
+              classification: str) -> DoctrineResult:
     d = plan.doctrine
     route_status = [routes.get(r.key, "unknown") for r in plan.routes]
     if verdict is None:
@@ -176,17 +183,20 @@ def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
     per_route = [[tests.get(t.key, "unknown") for t in r.tests] for r in plan.routes]
     if verdict == "justified":
         best = route_status.index("satisfied")
-    else:  # most satisfied tests, ties to the earliest
+    else:  # most satisfied tests; ties to a route fitting the classification, then the earliest
         counts = [s.count("satisfied") for s in per_route]
-        best = counts.index(max(counts))
+        top = max(counts)
+        tied = [i for i, c in enumerate(counts) if c == top]
+        best = next((i for i in tied if classification in plan.routes[i].route.fits), tied[0])
     chosen, st = plan.routes[best], per_route[best]
     n, k, u = len(st), st.count("satisfied"), st.count("unknown")
     score, score_max = _round(100 * k / n), _round(100 * (k + u) / n)
     if chosen.route.self_defence:
+        penalty = net.params["unreported_penalty"]
         if reported_status == "failed":
-            score, score_max = max(0, score - 10), max(0, score_max - 10)
+            score, score_max = _floor0(score - penalty), _floor0(score_max - penalty)
         elif reported_status == "unknown":
-            score = max(0, score - 10)
+            score = _floor0(score - penalty)
 
     decisive: list[str] = []
     missing: list[str] = []

@@ -40,7 +40,7 @@ from .result import Classification, DoctrineResult, Evaluation, Verdict
 from .scenario import Scenario, fact_catalogue
 
 CLASSIFICATIONS: tuple[str, ...] = (
-    "reactive", "interceptive", "pre_emptive", "preventive", "reprisal",
+    "reactive", "interceptive", "pre_emptive", "preventive", "reprisal", "regime_change",
     "collective_security", "unclassified",
 )
 VERDICTS: tuple[str, ...] = ("justified", "not_justified", "indeterminate")
@@ -184,7 +184,7 @@ class Exercise:
 def default_prompt(q: Question, law: Law) -> str:
     if isinstance(q, ClassificationQuestion):
         return "What kind of force is this: reactive, interceptive, pre-emptive, preventive, " \
-               "a reprisal, or collective security?"
+               "a reprisal, regime change, or collective security?"
     if isinstance(q, VerdictsQuestion):
         return "What is the verdict under each of these doctrines?"
     name = law.doctrines[q.doctrine].name

@@ -33,7 +33,7 @@ UNKNOWN = -1
 
 
 class _Absent:
-    """The value of a harm that may not exist at all (rules/facts.yaml, absent_value)."""
+    """The effective gravity of an attack that did not happen (rules/facts.yaml, `none`)."""
 
     def __repr__(self) -> str:
         return "ABSENT"
@@ -124,7 +124,13 @@ class FactCells:
                     bounds.append({("$lte" if last.hi_closed else "$lt"): {f: last.hi}})
                 parts.append(c_and(bounds) if bounds else {"$ex": {f: 1}})
         else:
-            parts.extend({f: self.values[i]} for i in known)
+            excluded = [v for i, v in enumerate(self.values[:self.real]) if i not in known]
+            if len(excluded) < len(known):
+                # "any stated value but these": fewer terms, and no $or for durable-rules to
+                # multiply out (its rules have a size limit, error 113)
+                parts.append(c_and([{"$neq": {f: v}} for v in excluded]))
+            else:
+                parts.extend({f: self.values[i]} for i in known)
         if UNKNOWN in indices:
             parts.append({"$nex": {f: 1}})
         return c_or(parts)
@@ -332,8 +338,7 @@ class Compiler:
     def rank(self, fact: str, value: Any) -> int:
         """The rank of a value of an ordinal (possibly derived) fact; ABSENT ranks lowest."""
         if value is ABSENT:
-            base = self.law.derived.get(fact, {}).get("from", fact)
-            return int(self.law.absent_value[base]["rank"])
+            return int(self.law.derived[fact]["none"]["rank"])
         scale = self.scale(fact)
         assert scale is not None
         return scale[value]
@@ -343,16 +348,20 @@ class Compiler:
         d = self.law.derived.get(fact)
         if d is None:
             return [fact]
-        return list(dict.fromkeys([d["from"], d["raise"]["when"]["fact"]]))
+        whens = [d[k]["when"]["fact"] for k in ("none", "raise") if k in d]
+        return list(dict.fromkeys([d["from"], *whens]))
 
     def value(self, fact: str, assign: Mapping[str, Any]) -> Any:
         """A (possibly derived) fact's value under a complete assignment."""
         d = self.law.derived.get(fact)
         if d is None:
             return assign[fact]
+        none = d.get("none")
+        if none is not None and self.holds(none["when"], assign):
+            return ABSENT
         v = assign[d["from"]]
-        raise_ = d["raise"]
-        if v == raise_["from"] and self.holds(raise_["when"], assign):
+        raise_ = d.get("raise")
+        if raise_ is not None and v == raise_["from"] and self.holds(raise_["when"], assign):
             return raise_["to"]
         return v
 
@@ -370,6 +379,10 @@ class Compiler:
             if ref["doctrine"] not in settings:
                 raise RulesError(f"doctrine setting '{ref['doctrine']}' is not defined")
             return self.resolve(settings[ref["doctrine"]], settings)
+        if isinstance(ref, dict) and "by_doctrine" in ref:
+            # a choice parameter that may override the doctrine's own setting
+            effect = self.law.parameters[ref["parameter"]].values[self.params[ref["parameter"]]]
+            return ref["by_doctrine"] if effect is None else effect
         if isinstance(ref, dict) and "parameter" in ref and "key" not in ref:
             return self.params[ref["parameter"]]
         return ref
@@ -458,8 +471,7 @@ class Compiler:
         if info is None:
             raise RulesError(f"unknown fact {fact}")
         if info["kind"] in ("enum", "bool"):
-            phantom = (ABSENT,) if fact in self.law.absent_value else ()
-            return FactCells(fact, info["kind"], (*info["values"], *phantom), phantom=len(phantom))
+            return FactCells(fact, info["kind"], tuple(info["values"]))
         if info["kind"] == "number":
             return number_cells(fact, info["min"], info["max"], thresholds)
         raise RulesError(f"fact {fact} cannot be compared")

@@ -131,6 +131,8 @@ def _settings_used(node: Any) -> set[str]:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, dict) and "by_doctrine" in value:
+        return _show(value["by_doctrine"])
     if isinstance(value, dict) and "parameter" in value:
         return str(value["parameter"])
     if isinstance(value, list):

@@ -28,6 +28,10 @@ def _allowed(p: ParameterDef, law: Law) -> Any:
         return "a number from 0 to 1"
     if p.type == "probability_by_harm":
         return {k: "a number from 0 to 1" for k in p.keys}
+    if p.type == "choice":
+        return list(p.values)
+    if p.type == "points":
+        return "a number of points from 0 to 100"
     return None  # pragma: no cover
 
 
@@ -92,6 +96,16 @@ def resolve(overrides: Mapping[str, Any] | None = None, law: Law | None = None,
             f = _number(value, loc, 0.0, 1.0, errors, "a number from 0 to 1")
             if f is not None:
                 params[name] = f
+        elif p.type == "choice":
+            if not isinstance(value, str) or value not in p.values:
+                errors.append(ErrorItem(loc, f"must be one of {', '.join(p.values)}, got "
+                                        f"{value!r}", "enum", list(p.values)))
+            else:
+                params[name] = value
+        elif p.type == "points":
+            f = _number(value, loc, 0.0, 100.0, errors, "a number of points from 0 to 100")
+            if f is not None:
+                params[name] = int(f) if f.is_integer() else f
         elif p.type == "probability_by_harm":
             if not isinstance(value, Mapping):
                 errors.append(ErrorItem(loc, f"must be an object with keys {', '.join(p.keys)}",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Verdict = Literal["justified", "not_justified", "indeterminate"]
 TestStatus = Literal["satisfied", "failed", "unknown"]
 Classification = Literal[
-    "collective_security", "reprisal", "reactive", "interceptive", "pre_emptive",
+    "collective_security", "regime_change", "reprisal", "reactive", "interceptive", "pre_emptive",
     "preventive", "unclassified",
 ]
 

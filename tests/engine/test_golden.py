@@ -10,7 +10,7 @@ import pytest
 
 from engine import evaluate
 from engine.loader import load_scenario_file
-from tests.conftest import SCENARIOS, library_ids
+from tests.conftest import SCENARIOS, SHARED, library_ids
 
 FIELDS = ("verdict", "route", "score", "score_max", "decisive", "missing_facts", "widening")
 
@@ -56,3 +56,30 @@ def test_every_pair_of_doctrines_disagrees_somewhere_in_the_library(
     missing = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
                if all(r[a].verdict == r[b].verdict for r in results)]
     assert missing == []
+
+
+SHARED_CASES = SHARED / "cases"
+shared_ids = sorted(p.stem for p in SHARED_CASES.glob("*.yaml")) if SHARED_CASES.is_dir() else []
+needs_shared = pytest.mark.skipif(not shared_ids, reason=f"{SHARED_CASES} is not there")
+
+
+@needs_shared
+@pytest.mark.parametrize("case_id", shared_ids)
+@pytest.mark.parametrize("engine", ["rete", "fast"])
+def test_shared_case_gives_the_answers_of_the_specification(case_id: str, engine: str) -> None:
+    """The shared cases carry the expected answers of DOCTRINES v2, by its authors."""
+    scenario, expected = load_scenario_file(SHARED_CASES / f"{case_id}.yaml")
+    result = evaluate(scenario, engine=engine)  # type: ignore[arg-type]
+    assert result.classification == expected["classification"]
+    for doctrine, want in expected["doctrines"].items():
+        got = result.doctrines[doctrine]
+        assert {f: getattr(got, f) for f in want} == want, doctrine
+
+
+@needs_shared
+@pytest.mark.parametrize("case_id", shared_ids)
+def test_library_copy_of_a_shared_case_has_its_facts_and_answers(case_id: str) -> None:
+    shared, shared_expected = load_scenario_file(SHARED_CASES / f"{case_id}.yaml")
+    mine, my_expected = load_scenario_file(SCENARIOS / f"{case_id}.yaml")
+    assert mine.facts() == shared.facts()
+    assert my_expected == shared_expected

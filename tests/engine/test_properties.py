@@ -12,8 +12,14 @@ from engine import Evaluation, evaluate
 from tests.strategies import flat_facts, scenarios, to_document, value_of
 
 # justified under the left doctrine implies justified under the right one (DOCTRINES §4)
+# (all seven of version 2, with the default parameters)
 UPWARD = [("charter_restrictive", "caroline"), ("caroline", "pre_emptive"),
-          ("pre_emptive", "preventive"), ("caroline", "nss_2002"), ("nss_2006", "nss_2002")]
+          ("pre_emptive", "preventive"), ("caroline", "nss_2002"),
+          ("pre_emptive", "nss_2002"), ("pre_emptive", "nss_2006"), ("nss_2006", "nss_2002")]
+
+
+def test_the_nestings_are_the_seven_of_doctrines_v2() -> None:
+    assert len(set(UPWARD)) == 7
 
 
 @given(scenarios)

@@ -46,10 +46,46 @@ def test_unknown_response_scale_against_a_catastrophic_attack_is_proportionate()
     assert status_of(doc, "proportionate_to_attack") == "satisfied"
 
 
-def test_proportionality_to_an_attack_of_unknown_gravity_stays_unknown() -> None:
-    # even for a limited response: the attack may not exist at all (rules/facts.yaml)
-    doc = {"armed_attack": {"status": "none"}, "response": {"scale": "limited"}}
-    assert status_of(doc, "proportionate_to_attack") == "unknown"
+# The worked cases of DOCTRINES v2 §3, "The values a fact could take", on both engines.
+@pytest.mark.parametrize("engine", ["rete", "fast"])
+@pytest.mark.parametrize(("attack", "scale", "expected"), [
+    # no attack happened: no response is proportionate to it, whatever `gravity` says
+    ({"status": "none"}, "limited", "failed"),
+    ({"status": "none", "gravity": "catastrophic"}, "limited", "failed"),
+    ({"status": "none"}, None, "failed"),
+    # a stated attack of unknown gravity is at least minor: a limited response fits it
+    ({"status": "ongoing", "attributable": True}, "limited", "satisfied"),
+    ({"status": "concluded"}, "moderate", "unknown"),
+    # unknown status: the attack may not have happened (0) or have any gravity
+    ({}, "limited", "unknown"),
+    ({"gravity": "catastrophic"}, "limited", "unknown"),
+])
+def test_effective_gravity_of_v2(attack: dict[str, Any], scale: str | None, expected: str,
+                                 engine: str) -> None:
+    doc = {"armed_attack": attack, "response": {"scale": scale}}
+    r = evaluate(doc, doctrines=["caroline"], engine=engine).doctrines["caroline"]  # type: ignore[arg-type]
+    assert next(t.status for t in r.tests if t.test == "proportionate_to_attack") == expected
+
+
+def test_an_ongoing_attack_of_unknown_gravity_met_by_limited_force_is_nss_self_defence() -> None:
+    # v1 made this indeterminate under the NSS doctrines, though every gravity says justified
+    doc = {"security_council": {"authorisation": False},
+           "armed_attack": {"status": "ongoing", "attributable": True},
+           "necessity": {"alternatives": "none"},
+           "response": {"purpose": "repel", "scale": "limited"},
+           "territory": {"is_target_state": True}}
+    for engine in ("rete", "fast"):
+        d = evaluate(doc, engine=engine).doctrines  # type: ignore[arg-type]
+        assert d["nss_2002"].verdict == "justified"
+        assert d["nss_2006"].verdict == "justified"
+        assert d["caroline"].verdict == "indeterminate"  # gravity threshold significant
+
+
+def test_an_unknown_magnitude_ranges_over_the_listed_values_only() -> None:
+    # minor is the least harm threatened: a limited response is proportionate to any threat
+    doc = {"response": {"scale": "limited"}}
+    assert status_of(doc, "proportionate_to_threat") == "satisfied"
+    assert status_of({"response": {"scale": "moderate"}}, "proportionate_to_threat") == "unknown"
 
 
 def test_an_unknown_fact_is_never_read_as_false() -> None:
@@ -119,3 +155,56 @@ def test_reported_changes_the_score_never_the_verdict() -> None:
         assert r.verdict == "justified"
         scores[reported] = (r.score, r.score_max)
     assert scores == {True: (100, 100), False: (90, 90), None: (90, 100)}
+
+
+REPORTED_CASE = {"security_council": {"authorisation": False},
+                 "armed_attack": {"status": "ongoing", "gravity": "grave", "attributable": True},
+                 "necessity": {"alternatives": "none"},
+                 "response": {"purpose": "repel", "scale": "moderate"},
+                 "territory": {"is_target_state": True}}
+
+
+@pytest.mark.parametrize("engine", ["rete", "fast"])
+@pytest.mark.parametrize(("penalty", "reported", "expected"), [
+    (0, False, (100, 100)), (25, False, (75, 75)), (25, None, (75, 100)),
+    (100, False, (0, 0)), (25, True, (100, 100)), (12.5, False, (88, 88))])
+def test_unreported_penalty_is_a_parameter(penalty: float, reported: bool | None,
+                                           expected: tuple[int, int], engine: str) -> None:
+    doc = {**REPORTED_CASE, "response": {**REPORTED_CASE["response"],
+                                         "reported_to_council": reported}}
+    r = evaluate(doc, {"unreported_penalty": penalty}, ["charter_restrictive"],
+                 engine=engine).doctrines["charter_restrictive"]  # type: ignore[arg-type]
+    assert r.verdict == "justified"
+    assert (r.score, r.score_max) == expected
+
+
+def test_the_council_route_is_never_penalised_for_not_reporting() -> None:
+    doc = {"security_council": {"authorisation": True},
+           "response": {"reported_to_council": False}}
+    r = evaluate(doc, {"unreported_penalty": 50}, ["caroline"]).doctrines["caroline"]
+    assert (r.route, r.score, r.score_max) == ("council", 100, 100)
+
+
+UNWILLING = {"territory": {"state": "T", "is_target_state": False, "consent": False,
+                           "unwilling_or_unable": True}}
+
+
+@pytest.mark.parametrize("engine", ["rete", "fast"])
+@pytest.mark.parametrize(("choice", "charter", "others"), [
+    ("by_doctrine", "failed", "satisfied"), ("accepted", "satisfied", "satisfied"),
+    ("rejected", "failed", "failed")])
+def test_unwilling_or_unable_parameter(choice: str, charter: str, others: str,
+                                       engine: str) -> None:
+    d = evaluate(UNWILLING, {"unwilling_or_unable": choice},
+                 engine=engine).doctrines  # type: ignore[arg-type]
+    for doctrine, r in d.items():
+        want = charter if doctrine == "charter_restrictive" else others
+        got = {t.status for t in r.tests if t.test == "territorial_basis"}
+        assert got == {want}, doctrine
+
+
+def test_unwilling_or_unable_refuses_an_unknown_choice() -> None:
+    from engine import InvalidInput
+    with pytest.raises(InvalidInput) as err:
+        evaluate({}, {"unwilling_or_unable": "sometimes"})
+    assert "by_doctrine" in str(err.value.errors[0].allowed)

@@ -82,7 +82,9 @@ def test_doctrines_have_the_routes_purposes_and_territorial_reading_of_the_spec(
         assert d.name == row[1]
         assert list(d.routes) == [codes[c] for c in row[2].split()]
         assert d.settings["allowed_purposes"] == [p.strip() for p in row[3].split(",")]
-        assert d.settings["accepts_unwilling_or_unable"] == (row[4] == "yes")
+        # the doctrine's own reading, which the `unwilling_or_unable` parameter may override
+        assert d.settings["accepts_unwilling_or_unable"] == {
+            "parameter": "unwilling_or_unable", "by_doctrine": row[4] == "yes"}
         assert d.standing == row[5]
 
 

@@ -12,7 +12,7 @@ runner = CliRunner()
 def test_quiz_runs_an_exercise_and_grades_the_answers() -> None:
     # cyber-threat-inline: classification, verdicts (3), decisive, what-if (1 change)
     answers = ["3",                 # pre_emptive (3rd classification)
-               "1", "2", "2",       # pre_emptive J, nss_2002 NJ, nss_2006 NJ
+               "1", "1", "1",       # pre_emptive, nss_2002, nss_2006: all justified (v2: R3)
                "4",                 # 4th test of caroline: timely? (wrong on purpose)
                "threat.hours_until=12", ""]
     result = runner.invoke(app, ["quiz", "cyber-threat-inline"], input="\n".join(answers) + "\n")
