@@ -342,10 +342,11 @@ class VectorEngine:
         wanted = list(net.doctrines) if doctrines is None else list(doctrines)
         out: dict[str, DoctrineArrays] = {}
         for d_id in wanted:
-            out[d_id] = self._doctrine(d_id, st, reported, n)
+            out[d_id] = self._doctrine(d_id, st, reported, cls, n)
         return VectorResult(n, self.class_names, cls, st, out)
 
-    def _doctrine(self, d_id: str, st: Mapping[str, U8], reported: U8, n: int) -> DoctrineArrays:
+    def _doctrine(self, d_id: str, st: Mapping[str, U8], reported: U8,
+                  cls: npt.NDArray[np.int64], n: int) -> DoctrineArrays:
         plan = self.net.doctrines[d_id]
         r = len(plan.routes)
         route_st = np.empty((r, n), dtype=np.uint8)
@@ -361,9 +362,12 @@ class VectorEngine:
         best_route_st = route_st.max(axis=0)
         verdict = np.where(best_route_st == SATISFIED, JUSTIFIED,
                            np.where(best_route_st == FAILED, NOT_JUSTIFIED, INDETERMINATE))
-        # justified: the earliest satisfied route; else most satisfied tests, ties earliest
+        # justified: the earliest satisfied route; else most satisfied tests, ties first to
+        # a route that fits the classification (route `fits`), then to the earliest
         first_sat = np.argmax(route_st == SATISFIED, axis=0)
-        most = np.argmax(sat, axis=0)
+        fits = np.array([[c in ri.route.fits for c in self.class_names] for ri in plan.routes],
+                        dtype=np.int64)
+        most = np.argmax(2 * sat + fits[:, cls], axis=0)
         best = np.where(verdict == JUSTIFIED, first_sat, most)
         cols = np.arange(n)
         k, u, size = sat[best, cols], unk[best, cols], sizes[best]
@@ -373,18 +377,24 @@ class VectorEngine:
         on_sd = selfdef[best]
         failed = on_sd & (reported == FAILED)
         unknown = on_sd & (reported == UNKNOWN_CODE)
-        score = np.where(failed | unknown, np.maximum(0, score - p), score)
-        score_max = np.where(failed, np.maximum(0, score_max - p), score_max)
+        score = np.where(failed | unknown, _less(score, p), score)
+        score_max = np.where(failed, _less(score_max, p), score_max)
         return DoctrineArrays(tuple(ri.route.id for ri in plan.routes), verdict, best,
                               score, score_max)
 
 
-def _penalty(net: Network) -> int:
-    """Points a self-defence route loses when the force was not reported (DOCTRINES §5)."""
-    value = net.params.get("unreported_penalty")
-    if value is None:  # rules/ before DOCTRINES v2: the penalty of rules/routes.yaml
-        return 10
-    return int(value)
+def _penalty(net: Network) -> float:
+    """Points a self-defence route loses when the force was not reported (DOCTRINES §5,
+    the parameter `unreported_penalty`)."""
+    return float(net.params["unreported_penalty"])
+
+
+def _less(score: npt.NDArray[np.int64], penalty: float) -> npt.NDArray[np.int64]:
+    """A score less a penalty: rounded half up, not below 0 (as floor(x + 0.5) in floats,
+    so that a fractional penalty rounds exactly as the scalar engines round it)."""
+    if float(penalty).is_integer():
+        return np.maximum(0, score - int(penalty))
+    return np.maximum(0, np.floor((score - penalty) + 0.5)).astype(np.int64)
 
 
 _ENGINES: dict[int, tuple[Network, VectorEngine]] = {}

@@ -26,7 +26,9 @@ OVERRIDES: list[dict[str, Any]] = [
      "max_response_delay_hours": 24},
     {"gravity_threshold": "grave", "nss_gravity_threshold": "significant",
      "preventive_min_probability": 0.9,
-     "nss_min_probability": {"grave": 0.05, "catastrophic": 0.95}},
+     "nss_min_probability": {"grave": 0.05, "catastrophic": 0.95},
+     "unreported_penalty": 12.5, "unwilling_or_unable": "accepted"},
+    {"unreported_penalty": 0, "unwilling_or_unable": "rejected"},
 ]
 
 
@@ -59,20 +61,21 @@ def nested(flat: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.parametrize("overrides", OVERRIDES, ids=["defaults", "hours", "gravity"])
+@pytest.mark.parametrize("overrides", OVERRIDES,
+                         ids=["defaults", "hours", "gravity+penalty", "rejected+no-penalty"])
 def test_vector_equals_fast_path_on_thousands_of_scenarios(overrides: dict[str, Any]) -> None:
     rng = random.Random(12 + len(overrides))
-    flats = [random_flat(rng) for _ in range(8000)]
+    flats = [random_flat(rng) for _ in range(6000)]
     eng = engine_for(resolve(overrides))
     res = eng.run(eng.encode(flats), len(flats))
     for i, flat in enumerate(flats):
         assert res.record(i) == expected(nested(flat), overrides, "fast"), flat
 
 
-@pytest.mark.parametrize("overrides", OVERRIDES[:2], ids=["defaults", "hours"])
+@pytest.mark.parametrize("overrides", OVERRIDES[:3], ids=["defaults", "hours", "gravity+penalty"])
 def test_vector_equals_durable_rules(overrides: dict[str, Any]) -> None:
     rng = random.Random(99)
-    flats = [random_flat(rng) for _ in range(1000)]
+    flats = [random_flat(rng) for _ in range(800)]
     eng = engine_for(resolve(overrides))
     res = eng.run(eng.encode(flats), len(flats))
     for i, flat in enumerate(flats):
