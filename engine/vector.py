@@ -392,9 +392,12 @@ def _penalty(net: Network) -> float:
 def _less(score: npt.NDArray[np.int64], penalty: float) -> npt.NDArray[np.int64]:
     """A score less a penalty: rounded half up, not below 0 (as floor(x + 0.5) in floats,
     so that a fractional penalty rounds exactly as the scalar engines round it)."""
+    out: npt.NDArray[np.int64]
     if float(penalty).is_integer():
-        return np.maximum(0, score - int(penalty))
-    return np.maximum(0, np.floor((score - penalty) + 0.5)).astype(np.int64)
+        out = np.maximum(0, score - int(penalty))
+    else:
+        out = np.maximum(0, np.floor((score - penalty) + 0.5)).astype(np.int64)
+    return out
 
 
 _ENGINES: dict[int, tuple[Network, VectorEngine]] = {}
