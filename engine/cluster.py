@@ -29,7 +29,10 @@ class ClusterError(ImminenceError):
     """The cluster cannot be reached or used."""
 
 
-def connect(address: str, timeout: float = 10.0) -> Any:
+CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
+
+
+def connect(address: str, timeout: float | None = None) -> Any:
     """A Dask client of the scheduler at `address` (tcp://HOST:PORT), or ClusterError."""
     if not address.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
         raise ClusterError(f"--cluster: expected a scheduler address like tcp://HOST:8786, "
@@ -40,7 +43,7 @@ def connect(address: str, timeout: float = 10.0) -> Any:
         raise ClusterError(f"--cluster needs dask[distributed]: {exc}") from None
     try:
         client_cls: Any = Client
-        return client_cls(address, timeout=timeout, set_as_default=False)
+        return client_cls(address, timeout=timeout or CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"--cluster: cannot reach the Dask scheduler at {address}: "
                            f"{exc}") from None

@@ -345,6 +345,25 @@ class VectorEngine:
             out[d_id] = self._doctrine(d_id, st, reported, cls, n)
         return VectorResult(n, self.class_names, cls, st, out)
 
+    def decisive(self, res: VectorResult, d_id: str, i: int) -> list[str]:
+        """The decisive tests of scenario i under a doctrine (DOCTRINES §5): for
+        not_justified the failed tests of the route reported; for indeterminate the unknown
+        tests of the routes without a failed test; for justified none."""
+        plan = self.net.doctrines[d_id]
+        a = res.doctrines[d_id]
+        verdict = int(a.verdict[i])
+        out: list[str] = []
+        if verdict == NOT_JUSTIFIED:
+            chosen = plan.routes[int(a.route[i])]
+            out = [t.test.id for t in chosen.tests if res.tests[t.key][i] == FAILED]
+        elif verdict == INDETERMINATE:
+            for ri in plan.routes:
+                codes = [int(res.tests[t.key][i]) for t in ri.tests]
+                if FAILED not in codes:
+                    out += [t.test.id for t, c in zip(ri.tests, codes, strict=True)
+                            if c == UNKNOWN_CODE]
+        return list(dict.fromkeys(out))
+
     def _doctrine(self, d_id: str, st: Mapping[str, U8], reported: U8,
                   cls: npt.NDArray[np.int64], n: int) -> DoctrineArrays:
         plan = self.net.doctrines[d_id]
