@@ -25,8 +25,8 @@ run: install
 	$(BIN)/imminence serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check engine rules api tests bench
-	$(BIN)/mypy engine api
+	$(BIN)/ruff check engine rules api cli tests bench
+	$(BIN)/mypy engine api cli
 
 test: lint
 	$(BIN)/python -m pytest

@@ -12,10 +12,9 @@ from typing import Annotated, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 
-from engine.definitions import Law, load
-
-from .problems import ProblemError
-from .settings import Settings
+from api.problems import ProblemError
+from api.settings import Settings
+from engine.law.definitions import Law, load
 
 T = TypeVar("T")
 

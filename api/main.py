@@ -21,15 +21,14 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 from starlette.routing import Match
 
+from api import problems
+from api.middleware import RequestContextMiddleware, configure_logging
+from api.models import BatchItem, BatchRecord, BatchRequest, BatchResponse
+from api.routes import docs, doctrines, health, index, parameters, scenarios, sources
+from api.routes import evaluate as evaluate_routes
+from api.settings import Settings
 from engine import __version__, evaluate
-from engine.definitions import load
-
-from . import problems
-from .middleware import RequestContextMiddleware, configure_logging
-from .models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from .routes import docs, doctrines, health, index, parameters, scenarios, sources
-from .routes import evaluate as evaluate_routes
-from .settings import Settings
+from engine.law.definitions import load
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -119,7 +118,7 @@ def create_app(settings: Settings | None = None, *,
     included = (*routers, *extra_routers)
     for router in included:
         app.include_router(router)
-    from .teaching import install as install_teaching  # exercises, attempts, the web page
+    from api.teaching import install as install_teaching  # exercises, attempts, the web page
     install_teaching(app)
     if not _serves_root(app):
         app.include_router(index.router)

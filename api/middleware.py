@@ -21,8 +21,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import PROBLEM_JSON, problem_body
-from .settings import Settings
+from api.problems import PROBLEM_JSON, problem_body
+from api.settings import Settings
 
 access_log = logging.getLogger("imminence.access")
 error_log = logging.getLogger("imminence.api")

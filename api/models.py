@@ -2,7 +2,7 @@
 
 The evaluation itself is the engine's `Evaluation` (DOCTRINES §5), reused, not re-declared;
 the scenario is the engine's `Scenario`. What is here is HTTP-only: request envelopes, batch
-records, and read-only views of the law in rules/ (built from `engine.definitions`).
+records, and read-only views of the law in rules/ (built from `engine.law.definitions`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from engine.definitions import Law, load
+from api.problems import Problem
+from engine.law.definitions import Law, load
+from engine.law.scenario import Scenario
 from engine.result import Classification, Evaluation, Verdict
-from engine.scenario import Scenario
-
-from .problems import Problem
 
 
 def _parameter_schema(law: Law) -> dict[str, Any]:
@@ -133,6 +132,10 @@ class TestView(BaseModel):
     source: str
     passage: str
     weighing_factor: bool = False
+    passage_kind: str = Field("summary", description="quotation (the source's words) or "
+                              "summary (our words; anything quoted is verbatim)")
+    also: list[str] = Field(default_factory=list,
+                            description="further source keys the passage relies on")
 
 
 class RouteView(BaseModel):
@@ -179,6 +182,7 @@ class ScenarioDetail(BaseModel):
     scenario: Scenario
     expected: dict[str, Any] | None = Field(description="the answer recorded in the library "
                                                         "file (its golden block)")
+    note: str | None = Field(None, description="a note for students on this case, if any")
 
 
 __all__ = [

@@ -28,9 +28,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.definitions import load
 from engine.errors import EngineError, ErrorItem, InvalidInput
-from engine.scenario import unknown_field_message
+from engine.law.definitions import load
+from engine.law.scenario import unknown_field_message
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("imminence.api")

@@ -16,12 +16,12 @@ import time
 from typing import Any
 
 from engine import evaluate
-from engine.definitions import load
 from engine.evaluate import to_scenario
+from engine.law.definitions import load
+from engine.law.parameters import resolve
+from engine.law.scenario import Scenario, fact_catalogue
 from engine.loader import library
-from engine.parameters import resolve
-from engine.runtime import engine
-from engine.scenario import Scenario, fact_catalogue
+from engine.reasoning.runtime import engine
 
 FLOOR_RATE = 300.0
 FLOOR_GROWTH_MB = 20.0

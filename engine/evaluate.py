@@ -16,14 +16,21 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from .definitions import Law, load
-from .errors import EngineError, ErrorItem, InvalidInput
-from .logic import Status, status
-from .network import Action, DoctrinePlan, Network, build, doctrine_verdict, route_status
-from .parameters import Parameters, canonical, resolve
-from .result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
-from .runtime import engine as rule_engine
-from .scenario import Scenario, unknown_field_message
+from engine.errors import EngineError, ErrorItem, InvalidInput
+from engine.law.definitions import Law, load
+from engine.law.parameters import Parameters, canonical, resolve
+from engine.law.scenario import Scenario, unknown_field_message
+from engine.reasoning.logic import Status, status
+from engine.reasoning.network import (
+    Action,
+    DoctrinePlan,
+    Network,
+    build,
+    doctrine_verdict,
+    route_status,
+)
+from engine.reasoning.runtime import engine as rule_engine
+from engine.result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
 
 EngineName = Literal["rete", "fast"]
 

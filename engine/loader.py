@@ -18,10 +18,13 @@ from typing import Any
 
 import yaml
 
-from .errors import ErrorItem, InputFileError, InvalidInput
-from .scenario import Scenario
+from engine.errors import ErrorItem, InputFileError, InvalidInput
+from engine.law.scenario import Scenario
 
-ENVELOPE_KEYS = ("expected",)  # keys of a library file that are not scenario facts
+# Keys of a library file that are not scenario facts: the golden answer, and a note for
+# students (text shown beside the case; it never changes an answer).
+ENVELOPE_KEYS = ("expected", "note")
+NOTE_MAX_CHARS = 4_000
 
 
 def scenarios_dir() -> Path:
@@ -85,13 +88,19 @@ def read_document(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
 def validate_document(data: Any, lines: dict[tuple[Any, ...], int], name: str,
                       line_offset: int = 0) -> tuple[Scenario, dict[str, Any] | None]:
     """Validate one scenario document (library envelope allowed); errors carry lines."""
-    from .evaluate import to_scenario
+    from engine.evaluate import to_scenario
 
     if not isinstance(data, dict):
         raise InputFileError([ErrorItem((), "a scenario document must be a mapping of facts",
                                         "type_error", line=1 + line_offset)], file=name)
     facts = {k: v for k, v in data.items() if k not in ENVELOPE_KEYS}
     expected = data.get("expected")
+    note_error = _note_error(data.get("note"))
+    if note_error is not None:
+        ln = line_of(lines, ("note",))
+        raise InputFileError([ErrorItem(("note",), note_error, "type_error",
+                                        line=None if ln is None else ln + line_offset)],
+                             file=name)
     try:
         scenario = to_scenario(facts)
     except InvalidInput as exc:
@@ -100,6 +109,16 @@ def validate_document(data: Any, lines: dict[tuple[Any, ...], int], name: str,
             e.line = None if ln is None else ln + line_offset
         raise InputFileError(exc.errors, file=name) from None
     return scenario, expected
+
+
+def _note_error(note: Any) -> str | None:
+    if note is None:
+        return None
+    if not isinstance(note, str) or not note.strip():
+        return "a note for students must be non-empty text"
+    if len(note) > NOTE_MAX_CHARS:
+        return f"a note for students must be at most {NOTE_MAX_CHARS} characters"
+    return None
 
 
 def load_scenario_file(path: str | Path) -> tuple[Scenario, dict[str, Any] | None]:
@@ -113,14 +132,17 @@ class LibraryEntry:
     path: Path
     scenario: Scenario
     expected: dict[str, Any] | None
+    note: str | None = None  # for students; validated by validate_document
 
 
 @lru_cache(maxsize=2)
 def _library(directory: str) -> tuple[LibraryEntry, ...]:
     entries = []
     for path in sorted(Path(directory).glob("*.yaml")):
-        scenario, expected = load_scenario_file(path)
-        entries.append(LibraryEntry(scenario.id or path.stem, path, scenario, expected))
+        data, lines = read_document(path)
+        scenario, expected = validate_document(data, lines, str(path))
+        note = " ".join(data["note"].split()) if data.get("note") else None
+        entries.append(LibraryEntry(scenario.id or path.stem, path, scenario, expected, note))
     return tuple(entries)
 
 

@@ -12,8 +12,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .definitions import Law, load
-from .result import DoctrineResult, Evaluation
+from engine.law.definitions import Law, load
+from engine.result import DoctrineResult, Evaluation
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
 VERDICT_MARK = {"justified": "✓", "not_justified": "✗", "indeterminate": "?"}

@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definitions import load
-from .evaluate import check_doctrines, network_for, to_scenario
-from .logic import All, AnyOf, Atom, Expr, FactCells, Not, Status, status
-from .network import Network, doctrine_verdict, route_status
-from .parameters import resolve
-from .scenario import Scenario
+from engine.evaluate import check_doctrines, network_for, to_scenario
+from engine.law.definitions import load
+from engine.law.parameters import resolve
+from engine.law.scenario import Scenario
+from engine.reasoning.logic import All, AnyOf, Atom, Expr, FactCells, Not, Status, status
+from engine.reasoning.network import Network, doctrine_verdict, route_status
 
 
 @dataclass(frozen=True)

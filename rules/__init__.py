@@ -1,6 +1,6 @@
 """The law, as data: sources, interpretive parameters, tests, routes, doctrines.
 
-Nothing here runs. `engine.definitions` reads these files; every interface of the
+Nothing here runs. `engine.law.definitions` reads these files; every interface of the
 product (rules engine, fast path, documentation, CLI, API, exercises) reads them from
 there, so the law is written once.
 """

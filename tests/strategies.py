@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine.scenario import fact_catalogue
+from engine.law.scenario import fact_catalogue
 
 CATALOGUE = {k: v for k, v in fact_catalogue().items() if v["kind"] != "text"}
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from engine.definitions import Law, LegalTest
-from engine.parameters import describe
-from engine.render import _params_in
-
-from ..deps import LawDep
-from ..models import (
+from api.deps import LawDep
+from api.models import (
     DOCTRINE_IDS,
     DoctrineSummary,
     DoctrineView,
@@ -18,14 +14,18 @@ from ..models import (
     SourceView,
     TestView,
 )
-from ..problems import ProblemError, problem_responses
+from api.problems import ProblemError, problem_responses
+from engine.law.definitions import Law, LegalTest
+from engine.law.parameters import describe
+from engine.render import _params_in
 
 router = APIRouter(prefix="/v1", tags=["law"])
 
 
 def _test(t: LegalTest) -> TestView:
     return TestView(id=t.id, title=t.title, source=t.source, passage=t.passage,
-                    weighing_factor=t.weighing_factor)
+                    weighing_factor=t.weighing_factor, passage_kind=t.passage_kind,
+                    also=list(t.also))
 
 
 def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:

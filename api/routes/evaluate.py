@@ -17,24 +17,23 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from engine import evaluate as run_engine
-from engine.definitions import load
-from engine.errors import ErrorItem, InvalidInput
-from engine.evaluate import to_scenario
-from engine.result import Evaluation, EvaluationWithWhatIf
-from engine.runtime import engine as rule_engine
-from engine.whatif import as_json, changes
-
-from ..deps import JsonBody, SettingsDep, run_evaluation
-from ..examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
-from ..models import BatchItem, EvaluateRequest
-from ..problems import (
+from api.deps import JsonBody, SettingsDep, run_evaluation
+from api.examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
+from api.models import BatchItem, EvaluateRequest
+from api.problems import (
     ProblemError,
     invalid_input_body,
     problem_body,
     problem_responses,
     request_validation_items,
 )
+from engine import evaluate as run_engine
+from engine.errors import ErrorItem, InvalidInput
+from engine.evaluate import to_scenario
+from engine.law.definitions import load
+from engine.reasoning.runtime import engine as rule_engine
+from engine.result import Evaluation, EvaluationWithWhatIf
+from engine.whatif import as_json, changes
 
 router = APIRouter(prefix="/v1", tags=["evaluate"])
 

@@ -8,10 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from api.problems import PROBLEM_JSON, problem_body, problem_responses
 from engine import evaluate
-from engine.definitions import load
-
-from ..problems import PROBLEM_JSON, problem_body, problem_responses
+from engine.law.definitions import load
 
 router = APIRouter(tags=["health"])
 

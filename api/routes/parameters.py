@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from engine.parameters import describe
-
-from ..deps import LawDep
-from ..models import ParameterView
-from ..problems import problem_responses
+from api.deps import LawDep
+from api.models import ParameterView
+from api.problems import problem_responses
+from engine.law.parameters import describe
 
 router = APIRouter(prefix="/v1", tags=["law"])
 

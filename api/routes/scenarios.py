@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.deps import run_evaluation
+from api.models import DOCTRINE_IDS, ScenarioDetail, ScenarioSummary
+from api.problems import ProblemError, problem_responses
 from engine import evaluate
 from engine.errors import ErrorItem
 from engine.loader import LibraryEntry, library
 from engine.result import Classification, Evaluation, Verdict
-
-from ..deps import run_evaluation
-from ..models import DOCTRINE_IDS, ScenarioDetail, ScenarioSummary
-from ..problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["scenarios"])
 
@@ -75,7 +74,7 @@ def list_scenarios(
 def get_scenario(scenario_id: ScenarioId) -> ScenarioDetail:
     e = _entry(scenario_id)
     return ScenarioDetail(id=e.id, file=f"scenarios/{e.path.name}", scenario=e.scenario,
-                          expected=e.expected)
+                          expected=e.expected, note=e.note)
 
 
 @router.get("/scenarios/{scenario_id}/evaluation", response_model=Evaluation,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ..deps import LawDep
-from ..models import SourceView
-from ..problems import problem_responses
+from api.deps import LawDep
+from api.models import SourceView
+from api.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["law"])
 

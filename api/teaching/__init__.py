@@ -13,15 +13,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from .settings import TeachingSettings
-from .storage import Store
+from api.teaching.settings import TeachingSettings
+from api.teaching.storage import Store
 
 
 def install(app: FastAPI, settings: TeachingSettings | None = None,
             store: Store | None = None, *, web: bool = True) -> None:
     """Add the teaching routers (and the web page) to `app`; migrate on startup."""
-    from ..web import router as web_router
-    from .routes import instructor, router
+    from api.teaching.routes import instructor, router
+    from api.web import router as web_router
 
     settings = settings or TeachingSettings()
     app.state.teaching_settings = settings

@@ -28,14 +28,13 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.definitions import load
+from api.problems import ProblemError, problem_responses, request_validation_items
+from api.teaching.settings import TeachingSettings
+from api.teaching.storage import Attempt, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
-from engine.exercises import Exercise, exercises, grade
-from engine.scenario import GROUPS, fact_catalogue
-
-from ..problems import ProblemError, problem_responses, request_validation_items
-from .settings import TeachingSettings
-from .storage import Attempt, IdempotencyConflict, Store
+from engine.law.definitions import load
+from engine.law.scenario import GROUPS, fact_catalogue
+from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
 instructor = APIRouter(prefix="/v1/instructor", tags=["instructor"])

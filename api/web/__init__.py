@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
-from ..problems import ProblemError
+from api.problems import ProblemError
 
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {

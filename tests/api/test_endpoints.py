@@ -14,7 +14,7 @@ from api.problems import PROBLEM_JSON
 from api.routes import health, index
 from api.settings import Settings
 from engine import evaluate
-from engine.definitions import load
+from engine.law.definitions import load
 from engine.loader import library
 
 CAROLINE = next(e for e in library() if e.id == "caroline-1837")

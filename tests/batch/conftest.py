@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.generate import generate
+from engine.batch.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate
-from engine.batch import BatchConfig, BatchError, csv_document, read_journal, run_batch
+from engine.batch.run import BatchConfig, BatchError, csv_document, read_journal, run_batch
 from engine.loader import load_scenario_file
 
 from .conftest import SCENARIOS, read_jsonl, run_cli

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from engine.batch import BatchConfig, BatchError, iter_journal, run_batch
-from engine.generate import generate
-from engine.sweep import plan, run_sweep
+from engine.batch.generate import generate
+from engine.batch.run import BatchConfig, BatchError, iter_journal, run_batch
+from engine.batch.sweep import plan, run_sweep
 
 from .conftest import SCENARIOS, TEMPLATE, read_jsonl, run_cli
 
@@ -141,7 +141,7 @@ def test_cluster_sweep_equals_local_sweep(cluster: str, tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     run_sweep(p, tmp_path / "local.csv")
     assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
-    from engine.cluster import connect, sweep_results
+    from engine.batch.cluster import connect, sweep_results
 
     client = connect(cluster)
     try:
@@ -156,7 +156,7 @@ def test_cluster_sweep_equals_local_sweep(cluster: str, tmp_path: Path) -> None:
 
 def test_a_bad_cluster_address_is_named(tmp_path: Path, sweep_file: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.cluster.CONNECT_TIMEOUT", 2.0)
+    monkeypatch.setattr("engine.batch.cluster.CONNECT_TIMEOUT", 2.0)
     with pytest.raises(BatchError, match="expected a scheduler address like tcp://HOST:8786"):
         run_batch(BatchConfig(inputs=[sweep_file], out=tmp_path / "x.csv",
                               cluster="myhost:8786"))

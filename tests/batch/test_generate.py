@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.batch import BatchConfig, run_batch
+from engine.batch.generate import parse_vary
+from engine.batch.run import BatchConfig, run_batch
 from engine.errors import InvalidInput
-from engine.generate import parse_vary
 
 from .conftest import TEMPLATE, run_cli
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.generate import generate
+from engine.batch.generate import generate
 
 from .conftest import IMMINENCE, ROOT, TEMPLATE, read_jsonl, run_cli
 

@@ -12,10 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from engine import sweep as sweep_mod
-from engine.batch import BatchConfig, iter_journal, run_batch
-from engine.generate import generate
-from engine.sweep import plan, run_sweep
+from engine.batch import sweep as sweep_mod
+from engine.batch.generate import generate
+from engine.batch.run import BatchConfig, iter_journal, run_batch
+from engine.batch.sweep import plan, run_sweep
 
 from .conftest import TEMPLATE, run_cli
 
@@ -24,7 +24,7 @@ runner = CliRunner()
 
 def invoke(*args: str | Path) -> Any:
     """The CLI in-process (the subprocess start-up is slow on a loaded machine)."""
-    from engine.cli import app
+    from cli.main import app
 
     return runner.invoke(app, [str(a) for a in args])
 

@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import InputFileError, InvalidInput, evaluate
-from engine.definitions import load
+from engine.law.definitions import load
 from engine.loader import load_scenario_file
 from tests.conftest import ROOT, SCENARIOS
 
 INVALID = sorted((SCENARIOS / "invalid").glob("*.yaml"))
-IMMINENCE = [sys.executable, "-m", "engine"]
+IMMINENCE = [sys.executable, "-m", "cli"]
 
 
 def expectation(path: Path) -> str:

@@ -6,8 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
+from cli.main import app
 from engine import evaluate
-from engine.cli import app
 from engine.loader import load_scenario_file
 from tests.conftest import SCENARIOS
 

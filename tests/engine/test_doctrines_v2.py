@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 from engine import evaluate
-from engine.definitions import load
+from engine.law.definitions import load
 from tests.strategies import scenarios
 
 # DOCTRINES v2 §5, written out here from the contract (not read from rules/)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import evaluate
-from engine.jsonfmt import dumps
+from engine.reasoning.jsonfmt import dumps
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5)

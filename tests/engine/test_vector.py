@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import evaluate
-from engine.parameters import resolve
-from engine.vector import VectorEngine, engine_for
+from engine.law.parameters import resolve
+from engine.reasoning.vector import VectorEngine, engine_for
 from tests.strategies import CATALOGUE, HOURS, PROBABILITIES, flat_facts
 
 OVERRIDES: list[dict[str, Any]] = [

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 
 from engine import evaluate
-from engine.scenario import fact_catalogue
+from engine.law.scenario import fact_catalogue
 from engine.whatif import changes
 from tests.strategies import flat_facts, to_document
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine.exercises import answer_keys, exercises, key_as_answer
+from engine.teaching.exercises import answer_keys, exercises, key_as_answer
 
 TOKEN = "s3cret-instructor-token"
 EX = "six-day-war-imminence"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from engine.exercises import exercises, key_as_answer
+from engine.teaching.exercises import exercises, key_as_answer
 
 from .servers import Postgres, create_database, running, start_server
 

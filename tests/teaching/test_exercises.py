@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine.definitions import load
 from engine.errors import InputFileError, InvalidInput
-from engine.exercises import (
+from engine.law.definitions import load
+from engine.teaching.exercises import (
     DecisiveQuestion,
     Exercise,
     VerdictsQuestion,
@@ -97,13 +97,31 @@ def test_what_if_is_graded_by_re_evaluating_the_students_own_scenario() -> None:
     e = ex("six-day-war-imminence")
     q = e.question("make-it-caroline")
     assert isinstance(q, WhatIfQuestion)
-    # a different route to the goal than the engine's key: Webster's facts
+    # another answer than the engine's key (a day ahead, not at once) is graded on its own
     mine = {"changes": {"threat.hours_until": 24, "threat.time_known": True,
                         "threat.intent": "decided"}}
     assert mine["changes"] != answer_keys(e)[q.id]
     fb = grade(e, {q.id: mine}).feedback[-1]
     assert fb.correct and fb.marks == 1 and fb.changes_counted == 3
     assert fb.details[0].verdict == "justified"
+
+
+def test_the_six_day_war_what_if_is_about_imminence_as_its_teaching_note_says() -> None:
+    # The note says Caroline fails on imminence only (time unknown, intent planning): the
+    # model answer must supply Webster's facts, not an armed attack that never happened.
+    e = ex("six-day-war-imminence")
+    key = answer_keys(e)["make-it-caroline"]
+    assert key is not None and set(key) == {"threat.hours_until", "threat.time_known",
+                                            "threat.intent"}
+    assert key["threat.time_known"] is True and key["threat.intent"] == "decided"
+    assert 0 <= key["threat.hours_until"] <= 72
+    assert "time of the" in e.doc.teaching_note and "planning" in e.doc.teaching_note
+    supplied_attack = {"changes": {"armed_attack.status": "launched",
+                                   "armed_attack.gravity": "grave",
+                                   "armed_attack.attributable": True}}
+    fb = grade(e, {"make-it-caroline": supplied_attack}).feedback[-1]
+    assert fb.details[0].verdict == "justified"  # the engine would justify it so ...
+    assert not fb.correct and "keeps fixed" in fb.explanation  # ... but the question forbids it
 
 
 def test_what_if_with_too_many_changes_gets_nothing_even_if_the_goal_is_reached() -> None:

@@ -33,8 +33,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .logic import All, AnyOf, Atom, Const, Expr, FactCells, Interval, Not, Status, number_cells
-from .network import Network, TestInstance
+from engine.reasoning.logic import (
+    All,
+    AnyOf,
+    Atom,
+    Const,
+    Expr,
+    FactCells,
+    Interval,
+    Not,
+    Status,
+    number_cells,
+)
+from engine.reasoning.network import Network, TestInstance
 
 FAILED, UNKNOWN_CODE, SATISFIED = 0, 1, 2
 STATUS_NAMES = ("failed", "unknown", "satisfied")
@@ -296,7 +307,7 @@ class VectorEngine:
 
     @staticmethod
     def for_parameters(params: Mapping[str, Any]) -> VectorEngine:
-        from .evaluate import network_for
+        from engine.evaluate import network_for
 
         return _engine_of(network_for(dict(params)))
 

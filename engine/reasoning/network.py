@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from . import jsonfmt
-from .definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
-from .logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
-from .result import TraceEntry, construct
+from engine.law.definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
+from engine.reasoning import jsonfmt
+from engine.reasoning.logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
+from engine.result import TraceEntry, construct
 
 # every evaluation runs in this one session id of its ruleset, deleted after each
 SESSION = "0"

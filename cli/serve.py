@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         """Serve the HTTP API (OpenAPI at /openapi.json, interactive docs at /docs)."""
         import uvicorn
 
-        from .settings import Settings
+        from api.settings import Settings
 
         base = Settings()
         settings = base.model_copy(update={

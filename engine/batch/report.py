@@ -3,7 +3,7 @@
     data = collect(records)          # streaming: one pass, memory bounded by the vocabulary
     html(data); markdown(data); write_charts(data, Path("charts"))
 
-`records` are batch journal records (engine.batch): a §5 result, or its compact form,
+`records` are batch journal records (engine.batch.run): a §5 result, or its compact form,
 with an `input` key holding the scenario's key, index and, for a sweep made by
 `imminence generate`, its varied values (`vary`). What is kept is counts only: verdicts
 per doctrine, scores per doctrine, classifications, pairwise disagreements, and for each
@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
-from .result import Classification
+from engine.result import Classification
 
 VERDICTS = ("justified", "indeterminate", "not_justified")
 VERDICT_COLOUR = {"justified": "#2e7d32", "indeterminate": "#f9a825", "not_justified": "#c62828"}
@@ -78,7 +78,7 @@ class ReportData:
 
     def sweep_values(self, name: str) -> list[str]:
         """The values seen for a varied field, in their natural order."""
-        from .scenario import fact_catalogue
+        from engine.law.scenario import fact_catalogue
 
         info = fact_catalogue().get(name, {})
         order = [json.dumps(v) for v in info.get("values", [])]
@@ -104,7 +104,7 @@ def collect(records: Iterable[Mapping[str, Any]]) -> ReportData:
 
 
 def _names() -> dict[str, str]:
-    from .definitions import load
+    from engine.law.definitions import load
 
     return {d: doc.name for d, doc in load().doctrines.items()}
 

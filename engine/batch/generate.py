@@ -24,10 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .batch import VARY_KEY
-from .errors import ErrorItem, InvalidInput
-from .loader import read_document, validate_document
-from .scenario import fact_catalogue
+from engine.batch.run import VARY_KEY
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.scenario import fact_catalogue
+from engine.loader import read_document, validate_document
 
 
 @dataclass(frozen=True)

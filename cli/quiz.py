@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
-from .definitions import load
-from .errors import InvalidInput
-from .exercises import (
+from engine.errors import InvalidInput
+from engine.law.definitions import load
+from engine.teaching.exercises import (
     CLASSIFICATIONS,
     VERDICTS,
     ClassificationQuestion,

@@ -22,10 +22,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from .batch import BatchConfig, BatchError, run_batch
-from .errors import InputFileError, InvalidInput
-from .evaluate import check_doctrines
-from .parameters import merge_assignments, resolve
+from engine.batch.run import BatchConfig, BatchError, run_batch
+from engine.errors import InputFileError, InvalidInput
+from engine.evaluate import check_doctrines
+from engine.law.parameters import merge_assignments, resolve
 
 EXIT_INVALID_INPUT = 1
 EXIT_BAD_OPTIONS = 2
@@ -207,7 +207,7 @@ def generate_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="The sweep, as JSONL.")],
 ) -> None:
     """Write the cartesian product of variations of one scenario, for sensitivity studies."""
-    from .generate import generate
+    from engine.batch.generate import generate
 
     if out.suffix != ".jsonl":
         _fail([f"--out: the sweep is written as JSONL; name it *.jsonl, got {out.name!r}"])
@@ -227,7 +227,7 @@ def register(app: typer.Typer) -> None:
     app.command("generate")(generate_cmd)
 
 
-def main() -> None:  # pragma: no cover - `python -m engine.cli_batch` for debugging
+def main() -> None:  # pragma: no cover - `python -m cli.batch` for debugging
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     register(app)
     app(sys.argv[1:])

@@ -3,11 +3,11 @@
     imminence sweep case.yaml --vary threat.hours_until=0:720:1 \
         --vary threat.probability=0:1:0.01 --out sweep.parquet
 
-The same spec as `imminence generate` (one parser, engine.generate.parse_variations), but
+The same spec as `imminence generate` (one parser, engine.batch.generate.parse_variations), but
 no scenario documents, no JSON: the template's facts become one cell per fact, each varied
 field's values become cells once, and the n-th scenario of the cartesian product (the
 first `--vary` changing slowest, as in `generate`) is a mixed-radix digit per field. The
-vectorised engine (engine.vector) evaluates chunks of scenarios at a time, so memory is
+vectorised engine (engine.reasoning.vector) evaluates chunks of scenarios at a time, so memory is
 flat in the number of scenarios, and each chunk is written as it is done:
 
 - `.csv` / `.parquet`: one row per scenario: `index` (0-based, as `batch` numbers its
@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ImminenceError
-from .generate import Variation, parse_variations
-from .loader import read_document, validate_document
-from .vector import VERDICTS, VectorEngine, VectorResult, engine_for
+from engine.batch.generate import Variation, parse_variations
+from engine.errors import ImminenceError
+from engine.loader import read_document, validate_document
+from engine.reasoning.vector import VERDICTS, VectorEngine, VectorResult, engine_for
 
 ROW_FORMATS = (".csv", ".parquet")
 REPORT_FORMATS = (".html", ".md")
@@ -164,8 +164,8 @@ class SweepPlan:
 def plan(template: str | Path, specs: list[str], overrides: Mapping[str, Any] | None = None,
          doctrines: list[str] | None = None) -> SweepPlan:
     """Read and check the template and the --vary spec (errors name the file or option)."""
-    from .evaluate import check_doctrines
-    from .parameters import resolve
+    from engine.evaluate import check_doctrines
+    from engine.law.parameters import resolve
 
     data, lines = read_document(template)
     scenario, _ = validate_document(data, lines, str(template))
@@ -328,7 +328,7 @@ class Counts:
                            round(sm / total, 3) if total else ""]
 
     def report_data(self) -> Any:
-        from .report import ReportData
+        from engine.batch.report import ReportData
 
         data = ReportData()
         data.scenarios = self.n
@@ -451,7 +451,7 @@ def run_sweep(p: SweepPlan, out: Path, *, summary: bool = False, chunk: int = DE
         elif summary:
             _write_summary(out.suffix, tmp, counts)
         else:
-            from . import report
+            from engine.batch import report
 
             data = counts.report_data()
             text = report.html(data) if out.suffix == ".html" else report.markdown(data)

@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .definitions import Law, ParameterDef, load
-from .errors import ErrorItem, InvalidInput
+from engine.errors import ErrorItem, InvalidInput
+from engine.law.definitions import Law, ParameterDef, load
 
 Parameters = dict[str, Any]
 

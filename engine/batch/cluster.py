@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ImminenceError
+from engine.errors import ImminenceError
 
 if TYPE_CHECKING:
-    from .sweep import Results, SweepPlan
+    from engine.batch.sweep import Results, SweepPlan
 
 
 class ClusterError(ImminenceError):
@@ -113,14 +113,14 @@ def _bounds(total: int, chunk: int) -> Iterator[tuple[int, int]]:
 
 
 def _batch_chunk(tasks: list[Any], config: Any) -> Any:
-    from . import batch
+    from engine.batch import run
 
-    batch._init_worker_local(config)
-    return batch._run_chunk(tasks)
+    run._init_worker_local(config)
+    return run._run_chunk(tasks)
 
 
 def batch_results(client: Any, chunks: Iterator[list[Any]], config: Any) -> Iterator[Any]:
-    """batch chunk results (engine.batch.ChunkResult) from the cluster, in order."""
+    """batch chunk results (engine.batch.run.ChunkResult) from the cluster, in order."""
     [shared] = client.scatter([config], broadcast=True)
     yield from ordered(client, _batch_chunk, chunks, shared)
 

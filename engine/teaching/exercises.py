@@ -14,7 +14,7 @@ Four kinds of question (DOCTRINES §5 gives the vocabulary of the answers):
   student's changed scenario is evaluated, and the changes are counted.
 
 This module holds no law. Every key is read from `evaluate()`; titles, passages and
-citations come from rules/ through `engine.definitions`. An exercise file may state its
+citations come from rules/ through `engine.law.definitions`. An exercise file may state its
 intent (`expect`, a decisive question's `verdict`, a what-if `goal` that must be
 reachable); when the engine disagrees the file fails validation, so a teacher's
 mistaken belief about the law never becomes an answer key.
@@ -32,12 +32,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .definitions import Law, load
-from .errors import ErrorItem, InputFileError, InvalidInput
-from .evaluate import evaluate, to_scenario, validation_errors
-from .loader import line_of, parse_text, read_text, scenarios_dir
-from .result import Classification, DoctrineResult, Evaluation, Verdict
-from .scenario import Scenario, fact_catalogue
+from engine.errors import ErrorItem, InputFileError, InvalidInput
+from engine.evaluate import evaluate, to_scenario, validation_errors
+from engine.law.definitions import Law, load
+from engine.law.scenario import Scenario, fact_catalogue
+from engine.loader import line_of, parse_text, read_text, scenarios_dir
+from engine.result import Classification, DoctrineResult, Evaluation, Verdict
 
 CLASSIFICATIONS: tuple[str, ...] = (
     "reactive", "interceptive", "pre_emptive", "preventive", "reprisal", "regime_change",
@@ -386,8 +386,8 @@ def parse_exercise(text: str, name: str = "<exercise>", *, check: bool = True) -
 
 def _resolve(doc: ExerciseFile, lines: dict[tuple[Any, ...], int], name: str, *,
              check: bool) -> Exercise:
-    from .loader import library
-    from .parameters import resolve
+    from engine.law.parameters import resolve
+    from engine.loader import library
 
     law = load()
     errors: list[ErrorItem] = []

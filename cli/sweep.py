@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 
-from .cli_batch import EXIT_BAD_OPTIONS, EXIT_INTERRUPTED, _fail, _option_errors, _Reporter, err
-from .errors import InputFileError, InvalidInput
-from .parameters import merge_assignments
+from cli.batch import EXIT_BAD_OPTIONS, EXIT_INTERRUPTED, _fail, _option_errors, _Reporter, err
+from engine.errors import InputFileError, InvalidInput
+from engine.law.parameters import merge_assignments
 
 
 def sweep_cmd(
@@ -48,7 +48,7 @@ def sweep_cmd(
 ) -> None:
     """Evaluate the cartesian product of variations of one scenario, fast, for sensitivity
     studies (the same --vary spec as `generate`, no files in between)."""
-    from .sweep import SweepError, check_output, plan, run_sweep
+    from engine.batch.sweep import SweepError, check_output, plan, run_sweep
 
     try:
         check_output(out, summary)
@@ -66,7 +66,7 @@ def sweep_cmd(
     results = None
     client = None
     if cluster is not None:
-        from .cluster import ClusterError, connect, sweep_results
+        from engine.batch.cluster import ClusterError, connect, sweep_results
 
         try:
             client = connect(cluster)

@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 
+from engine.errors import RulesError
+from engine.law.scenario import fact_catalogue
 from rules import RULES_DIR
-
-from .errors import RulesError
-from .scenario import fact_catalogue
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,13 @@ class LegalTest:
     passage: str
     condition: Any
     weighing_factor: bool = False
+    # `quotation`: the passage is the source's own words; `summary`: our words, in which
+    # anything between quotation marks is verbatim from a source named here.
+    passage_kind: str = "summary"
+    also: tuple[str, ...] = ()  # further source keys the passage relies on
+
+
+PASSAGE_KINDS = ("quotation", "summary")
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,17 @@ def _check(law: Law) -> None:
 
     for p in law.parameters.values():
         need_source(f"parameter {p.name}", p.source)
+    for src in law.sources.values():
+        if src.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"source {src.key}: passage_kind '{src.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
     for t in law.tests.values():
         need_source(f"test {t.id}", t.source)
+        for key in t.also:
+            need_source(f"test {t.id} (also)", key)
+        if t.passage_kind not in PASSAGE_KINDS:
+            problems.append(f"test {t.id}: passage_kind '{t.passage_kind}' is not one of "
+                            f"{', '.join(PASSAGE_KINDS)}")
         for f in _walk_facts(t.condition):
             if f not in known_facts:
                 problems.append(f"test {t.id}: unknown fact '{f}'")
@@ -192,7 +207,9 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     tests = {
         k: LegalTest(id=k, title=v["title"], source=v["source"],
                    passage=" ".join(v["passage"].split()), condition=v["condition"],
-                   weighing_factor=bool(v.get("weighing_factor", False)))
+                   weighing_factor=bool(v.get("weighing_factor", False)),
+                   passage_kind=v.get("passage_kind", "summary"),
+                   also=tuple(v.get("also", ())))
         for k, v in _read(rules_dir / "tests.yaml").items()
     }
     routes = {
@@ -230,6 +247,7 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
 
 
 __all__ = [
+    "PASSAGE_KINDS",
     "ClassDef",
     "DoctrineDef",
     "Law",

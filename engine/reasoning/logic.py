@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .definitions import Law
-from .errors import RulesError
+from engine.errors import RulesError
+from engine.law.definitions import Law
 
 UNKNOWN = -1
 

@@ -40,12 +40,12 @@ from typing import Any
 
 import durable_rules_engine as dre
 
-from . import jsonfmt
-from .definitions import Law
-from .errors import EngineError
-from .logic import field_name
-from .network import END, SCENARIO, SESSION, Action, Network, build
-from .parameters import canonical
+from engine.errors import EngineError
+from engine.law.definitions import Law
+from engine.law.parameters import canonical
+from engine.reasoning import jsonfmt
+from engine.reasoning.logic import field_name
+from engine.reasoning.network import END, SCENARIO, SESSION, Action, Network, build
 
 
 @dataclass

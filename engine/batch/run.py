@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from .errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
-from .evaluate import evaluate
-from .loader import read_document, validate_document
-from .scenario import fact_catalogue
+from engine.errors import ErrorItem, ImminenceError, InputFileError, InvalidInput
+from engine.evaluate import evaluate
+from engine.law.scenario import fact_catalogue
+from engine.loader import read_document, validate_document
 
 VARY_KEY = "_vary"  # envelope key written by `imminence generate`: the varied values
 FORMATS = (".jsonl", ".csv", ".md", ".html")
@@ -202,7 +202,7 @@ def load_task(task: Task) -> tuple[Any, dict[str, Any] | None]:
         data, lines = read_document(task.payload)
         offset = 0
     elif task.kind == "text":  # a scenario file read by the client, for a remote worker
-        from .loader import parse_text
+        from engine.loader import parse_text
 
         data, lines = parse_text(task.payload[1], task.payload[0])
         offset = 0
@@ -310,8 +310,8 @@ _BRIEF_EXCLUDE: Any = {"parameters": True, "doctrines": {"__all__": {"trace"}}}
 def _run_chunk_vector(tasks: list[Task], config: WorkerConfig) -> ChunkResult:
     """A chunk on the vectorised engine: validated one by one, evaluated together; each
     valid scenario gets the compact record (verdict, route, score, score_max, decisive)."""
-    from .parameters import resolve
-    from .vector import engine_for
+    from engine.law.parameters import resolve
+    from engine.reasoning.vector import engine_for
 
     valid: list[tuple[Task, Any, dict[str, Any] | None]] = []
     invalid: list[list[str]] = []
@@ -505,8 +505,8 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
               on_invalid: Callable[[list[str]], None] | None = None) -> BatchSummary:
     """Run a batch to completion (or until interrupted); the output is written as we go."""
     check_output(config.out)
-    from .evaluate import check_doctrines
-    from .parameters import resolve
+    from engine.evaluate import check_doctrines
+    from engine.law.parameters import resolve
 
     params = resolve(config.parameters)  # checked here, once; workers get the overrides
     doctrines = check_doctrines(config.doctrines)
@@ -545,7 +545,7 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
                            full=config.out.suffix == ".jsonl", brief=config.brief)
     client = None
     if config.cluster is not None:
-        from .cluster import ClusterError, connect
+        from engine.batch.cluster import ClusterError, connect
 
         try:
             client = connect(config.cluster)
@@ -583,7 +583,7 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
         chunk = config.chunk_size or 1000
     try:
         if client is not None:
-            from .cluster import batch_results
+            from engine.batch.cluster import batch_results
 
             try:
                 remote = (_portable(c) for c in _chunks(fresh_tasks(), chunk))
@@ -650,7 +650,7 @@ class _ParametersOnce:
 
 def _portable(tasks: list[Task]) -> list[Task]:
     """Tasks a worker on another machine can run: scenario files travel as their text."""
-    from .loader import read_text
+    from engine.loader import read_text
 
     out = []
     for t in tasks:
@@ -722,7 +722,7 @@ def _ordered(pool: ProcessPoolExecutor, tasks: Iterator[Task], size: int,
 
 def finish(config: BatchConfig, journal: Path, summary: BatchSummary) -> None:
     """Write the output from the journal (CSV, Markdown, HTML) and the charts."""
-    from . import report
+    from engine.batch import report
 
     suffix = config.out.suffix
     if suffix == ".csv":

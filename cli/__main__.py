@@ -1,0 +1,5 @@
+"""`python -m cli` is the `imminence` command."""
+
+from cli.main import main
+
+main()

@@ -1,5 +1,0 @@
-"""`python -m engine` is the `imminence` command."""
-
-from .cli import main
-
-main()

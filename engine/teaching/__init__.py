@@ -1,0 +1,2 @@
+"""Teaching exercises: the exercise file format, answer keys computed by the engine, and
+grading (`exercises`)."""
