@@ -304,6 +304,7 @@ class VectorEngine:
         self.class_tables = [_test_table(c.cls.id, c.expr, self.spaces, k) for c in net.classes]
         self.class_names = tuple(c.cls.id for c in net.classes)
         self.penalty = _penalty(net)
+        self._tables: Tables | None = None
 
     @staticmethod
     def for_parameters(params: Mapping[str, Any]) -> VectorEngine:
@@ -413,6 +414,78 @@ class VectorEngine:
                               score, score_max)
 
 
+class Tables:
+    """The per-test tables read one scenario at a time (the fast path's statuses): a cell
+    per fact by a dict lookup or a bisection, then one table lookup per test, in place of
+    the recursive Kleene interpreter (engine.reasoning.logic.status)."""
+
+    def __init__(self, eng: VectorEngine) -> None:
+        self.facts = eng.facts
+        pos = {f: i for i, f in enumerate(self.facts)}
+        self._spaces = [eng.spaces[f] for f in self.facts]
+        self._enum: list[Mapping[Any, int] | None] = [
+            None if sp.kind == "number" else sp.index for sp in self._spaces]
+        self._points = [[float(x) for x in sp.points] for sp in self._spaces]
+        self._keymap = [[int(x) for x in sp.keymap] for sp in self._spaces]
+        self._tests = [(t.key, tuple(pos[f] for f in t.facts), t.strides,
+                        None if t.table is None else t.table.tobytes(), t.expr)
+                       for t in eng.tests.values()]
+        self._classes = [(name, tuple(pos[f] for f in t.facts), t.strides,
+                          None if t.table is None else t.table.tobytes(), t.expr)
+                         for name, t in zip(eng.class_names, eng.class_tables, strict=True)]
+
+    def cells(self, facts: Mapping[str, Any]) -> list[int]:
+        from bisect import bisect_left, bisect_right
+
+        out = []
+        for f, sp, enum, pts, km in zip(self.facts, self._spaces, self._enum, self._points,
+                                        self._keymap, strict=True):
+            v = facts.get(f)
+            if v is None:
+                out.append(sp.n)
+            elif enum is not None:
+                out.append(enum[v])
+            else:
+                x = float(v)
+                out.append(km[min(bisect_left(pts, x) + bisect_right(pts, x), len(km) - 1)])
+        return out
+
+    def evaluate(self, facts: Mapping[str, Any]) -> tuple[dict[str, str], str]:
+        """(test instance key -> status, classification) for one scenario's flat facts."""
+        from engine.reasoning.logic import status
+
+        c = self.cells(facts)
+        names = STATUS_NAMES
+        tests: dict[str, str] = {}
+        for key, idx, strides, table, expr in self._tests:
+            if table is None:
+                tests[key] = status(expr, facts).value
+                continue
+            flat = 0
+            for i, s in zip(idx, strides, strict=True):
+                flat += c[i] * s
+            tests[key] = names[table[flat]]
+        for name, idx, strides, table, expr in self._classes:
+            if table is None:
+                hit = status(expr, facts) is Status.SATISFIED
+            else:
+                flat = 0
+                for i, s in zip(idx, strides, strict=True):
+                    flat += c[i] * s
+                hit = table[flat] == SATISFIED
+            if hit:
+                return tests, name
+        return tests, self._classes[-1][0]
+
+
+def tables_for(net: Network) -> Tables:
+    """The scalar tables of a network (built once with its vector engine)."""
+    eng = _engine_of(net)
+    if eng._tables is None:
+        eng._tables = Tables(eng)
+    return eng._tables
+
+
 def _penalty(net: Network) -> float:
     """Points a self-defence route loses when the force was not reported (DOCTRINES §5,
     the parameter `unreported_penalty`)."""
@@ -449,5 +522,5 @@ def engine_for(params: Mapping[str, Any]) -> VectorEngine:
     return VectorEngine.for_parameters(params)
 
 
-__all__ = ["STATUS_NAMES", "VERDICTS", "DoctrineArrays", "FactSpace", "Interval",
-           "TestTable", "VectorEngine", "VectorResult", "engine_for"]
+__all__ = ["STATUS_NAMES", "VERDICTS", "DoctrineArrays", "FactSpace", "Interval", "Tables",
+           "TestTable", "VectorEngine", "VectorResult", "engine_for", "tables_for"]

@@ -130,3 +130,24 @@ def test_all_unknown_is_indeterminate_everywhere() -> None:
     for arrays in res.doctrines.values():
         assert np.all(arrays.verdict == 2)
     assert res.record(0) == expected({}, {}, "fast")
+
+
+@pytest.mark.parametrize("overrides", OVERRIDES, ids=["defaults", "hours", "gravity+penalty",
+                                                      "rejected+no-penalty"])
+def test_table_lookups_equal_the_kleene_interpreter(overrides: dict[str, Any]) -> None:
+    """The fast path's per-test tables give each test, and the classification, the status
+    the recursive interpreter of the compiled expressions gives."""
+    from engine.evaluate import network_for
+    from engine.reasoning.logic import Status, status
+    from engine.reasoning.vector import tables_for
+
+    net = network_for(resolve(overrides))
+    tables = tables_for(net)
+    rng = random.Random(3)
+    for _ in range(3000):
+        flat = random_flat(rng)
+        tests, cls = tables.evaluate(flat)
+        for inst in [*net.tests.values(), net.weighing]:
+            assert tests[inst.key] == status(inst.expr, flat).value, (inst.key, flat)
+        assert cls == next(c.cls.id for c in net.classes
+                           if status(c.expr, flat) is Status.SATISFIED)
