@@ -129,7 +129,9 @@ class SweepPlan:
                                         strict=True):
             if vcells is not None:
                 cells[var.field] = u[(idx // s) % r]
-        self._combos = (inverse, strides, self.engine().run(cells, m, self.doctrines))
+        # compact (int8 codes, int16 scores): what each chunk gathers, ready for Arrow
+        self._combos = (inverse, strides,
+                        self.engine().run(cells, m, self.doctrines).compact())
         return self._combos
 
     def keys(self, digits: list[I64]) -> I64 | None:
@@ -202,7 +204,7 @@ def arrow_table(p: SweepPlan, start: int, digits: list[I64], res: VectorResult) 
     import pyarrow as pa
 
     def cat(codes: npt.NDArray[np.integer[Any]], names: tuple[str, ...]) -> Any:
-        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)),
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8, copy=False)),
                                               pa.array(list(names)))
 
     arrays: list[Any] = [pa.array(np.arange(start, start + res.n, dtype=np.int64))]
@@ -212,7 +214,8 @@ def arrow_table(p: SweepPlan, start: int, digits: list[I64], res: VectorResult) 
     for d_id in p.doctrines:
         a = res.doctrines[d_id]
         arrays += [cat(a.verdict, VERDICTS), cat(a.route, a.routes),
-                   pa.array(a.score.astype(np.int16)), pa.array(a.score_max.astype(np.int16))]
+                   pa.array(a.score.astype(np.int16, copy=False)),
+                   pa.array(a.score_max.astype(np.int16, copy=False))]
     return pa.Table.from_arrays(arrays, names=columns(p))
 
 
@@ -487,12 +490,41 @@ class _CsvWriter:
         self._fh.close()
 
 
+class _Behind:
+    """Writes each table in a background thread while the next chunk is evaluated (Arrow
+    writes without the GIL); one write in flight at a time, so the order is kept and
+    memory stays at two chunks."""
+
+    def __init__(self, writer: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._w = writer
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="sweep-writer")
+        self._pending: Any = None
+
+    def write_table(self, table: Any) -> None:
+        if self._pending is not None:
+            self._pending.result()
+        self._pending = self._pool.submit(self._w.write_table, table)
+
+    def close(self) -> None:
+        try:
+            if self._pending is not None:
+                self._pending.result()
+        finally:
+            self._pending = None
+            self._pool.shutdown(wait=True)
+            self._w.close()
+
+
 def _writer(suffix: str, path: Path, schema: Any, header: list[str]) -> Any:
     if suffix == ".csv":
-        return _CsvWriter(path, schema, header)
+        return _Behind(_CsvWriter(path, schema, header))
     import pyarrow.parquet as pq
 
-    return pq.ParquetWriter(str(path), schema, compression="snappy")
+    # statistics cost as much as the rest of the writing and say little of codes 0..100
+    return _Behind(pq.ParquetWriter(str(path), schema, compression="snappy",
+                                    write_statistics=False))
 
 
 def _write_summary(suffix: str, path: Path, counts: Counts) -> None:

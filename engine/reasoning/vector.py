@@ -25,7 +25,9 @@ durable-rules.
 
 from __future__ import annotations
 
+import gc
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,9 +98,9 @@ class FactSpace:
         if self.kind == "number":
             x = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
             return self.locate_numbers(x)
-        idx = self.index
         try:
-            return np.fromiter((idx[v] for v in values), dtype=np.int64, count=len(values))
+            return np.fromiter(map(self.index.__getitem__, values), dtype=np.int64,
+                               count=len(values))
         except KeyError as exc:
             raise ValueError(f"{self.fact}={exc.args[0]!r} is not one of its values") from None
 
@@ -316,7 +318,24 @@ class VectorEngine:
 
     def encode(self, facts: Sequence[Mapping[str, Any]]) -> dict[str, I64]:
         """Cells of flat fact dicts (dotted names, None or absent for unknown)."""
-        return {f: sp.encode([d.get(f) for d in facts]) for f, sp in self.spaces.items()}
+        if not facts:
+            return {f: np.empty(0, dtype=np.int64) for f in self.facts}
+        getter = operator.itemgetter(*self.facts)
+        # the row tuples are garbage at once and hold no cycles: without the collector
+        # scanning every live object as they pile up, the conversion is 3x faster
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            try:  # one C-level pass per dict when every fact is a key (Scenario.facts())
+                rows = list(map(getter, facts))
+            except KeyError:
+                rows = [tuple(d.get(f) for f in self.facts) for d in facts]
+            columns = zip(*rows, strict=True) if len(self.facts) > 1 else ([r] for r in [rows])
+            return {f: self.spaces[f].encode(col)
+                    for f, col in zip(self.facts, columns, strict=True)}
+        finally:
+            if paused:
+                gc.enable()
 
     def encode_values(self, fact: str, values: Sequence[Any]) -> I64 | None:
         """Cells of one fact's values, or None if no rule reads the fact."""
