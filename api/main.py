@@ -5,9 +5,10 @@
     app = create_app(Settings(batch_limit=10), routers=[*ROUTERS, exercises.router])
 
 The API is a thin layer over `engine.evaluate`: it validates, calls the engine and renders;
-it never re-implements law. Routers are one per file in api/routes/ and listed in ROUTERS;
-another feature (teaching exercises, a web page) adds its routers through `routers=` or
-`extra_routers=`. The JSON index at `/` is included only when no other router serves `/`.
+it never re-implements law. This is the one place routers are assembled: one per file in
+api/routes/, the teaching routers (api/teaching/routes.py), then the web page (api/web/);
+a test or an extension adds its own through `routers=` or `extra_routers=`. The JSON index
+at `/` is included only when no other router serves `/`.
 """
 
 from __future__ import annotations
@@ -24,21 +25,29 @@ from starlette.routing import Match
 from api import problems
 from api.middleware import RequestContextMiddleware, configure_logging
 from api.models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from api.routes import docs, doctrines, health, index, parameters, scenarios, sources
+from api.routes import docs, doctrines, health, index, parameters, scenarios, sources, vocabulary
 from api.routes import evaluate as evaluate_routes
 from api.settings import Settings
+from api.teaching import install as install_teaching
+from api.teaching import routes as teaching
+from api.web import router as web_page
 from engine import __version__, evaluate
 from engine.law.definitions import load
 
+# Every router of the service is assembled here: ROUTERS, then TEACHING, then the web page
+# and the JSON index (both answer `GET /`; the index only when nothing else does).
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     doctrines.router,
     sources.router,
     parameters.router,
+    vocabulary.router,
     evaluate_routes.router,
     scenarios.router,
     docs.router,
 )
+# The teaching feature's routers, after ROUTERS and any extra ones (which may replace them).
+TEACHING: tuple[APIRouter, ...] = (teaching.router, teaching.instructor)
 
 DESCRIPTION = """\
 Self-defence in international law, doctrine by doctrine: Article 51 (restrictive reading),
@@ -115,11 +124,9 @@ def create_app(settings: Settings | None = None, *,
                   docs_url=None, redoc_url=None, lifespan=lifespan,
                   separate_input_output_schemas=False)
     app.state.settings = settings
-    included = (*routers, *extra_routers)
-    for router in included:
+    for router in (*routers, *extra_routers, *TEACHING, web_page):
         app.include_router(router)
-    from api.teaching import install as install_teaching  # exercises, attempts, the web page
-    install_teaching(app)
+    install_teaching(app, settings)  # the attempt store, migrated on startup
     if not _serves_root(app):
         app.include_router(index.router)
     docs.mount_assets(app)
@@ -129,4 +136,4 @@ def create_app(settings: Settings | None = None, *,
     return app
 
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "TEACHING", "create_app"]

@@ -131,6 +131,10 @@ class TestView(BaseModel):
     title: str
     source: str
     passage: str
+    condition: str = Field("", description="the test's condition in words, as this doctrine "
+                                           "reads it with the default parameters")
+    parameters: list[str] = Field(default_factory=list,
+                                  description="the interpretive parameters it reads")
     weighing_factor: bool = False
     passage_kind: str = Field("summary", description="quotation (the source's words) or "
                               "summary (our words; anything quoted is verbatim)")

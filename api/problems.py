@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -29,8 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import EngineError, ErrorItem, InvalidInput
-from engine.law.definitions import load
-from engine.law.scenario import unknown_field_message
+from engine.validation import request_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("imminence.api")
@@ -128,48 +126,9 @@ def _summary(errors: list[ErrorItem]) -> str:
     return text
 
 
-_QUOTED = re.compile(r"'([^']*)'")
-
-
-def _allowed_for(loc: tuple[str | int, ...], err: Mapping[str, Any]) -> Any:
-    """The values a field accepts: from the fact vocabulary for scenario fields, else from
-    pydantic's own description of what it expected."""
-    if len(loc) >= 3 and loc[0] == "scenario":
-        info = load().facts.get(f"{loc[1]}.{loc[2]}")
-        if info is not None:
-            if "values" in info:
-                return list(info["values"])
-            if info.get("kind") == "number":
-                hi = info.get("max")
-                return f"a number >= 0{f' and <= {hi:g}' if hi is not None else ''}"
-    ctx = err.get("ctx") or {}
-    expected = ctx.get("expected")
-    if isinstance(expected, str):
-        found = _QUOTED.findall(expected)
-        return found or expected
-    if err.get("type") in ("bool_type", "bool_parsing"):
-        return [True, False]
-    return None
-
-
 def request_validation_items(errors: Iterable[Mapping[str, Any]]) -> list[ErrorItem]:
-    """FastAPI's validation errors as ErrorItems; the `body` prefix is dropped so that the
-    path reads like the document the client sent (`scenario.threat.probability`)."""
-    items = []
-    for err in errors:
-        loc = tuple(err.get("loc", ()))
-        if loc and loc[0] == "body":
-            loc = loc[1:]
-        msg = str(err.get("msg", "invalid"))
-        if err.get("type") == "missing":
-            msg = "required field missing"
-        if err.get("type") == "extra_forbidden" and loc and loc[0] == "scenario":
-            msg, allowed = unknown_field_message(tuple(loc[1:]))
-            items.append(ErrorItem(loc, msg, "unknown_field", allowed))
-            continue
-        items.append(ErrorItem(loc, msg, str(err.get("type", "value_error")),
-                               _allowed_for(loc, err)))
-    return items
+    """FastAPI's validation errors as ErrorItems (engine/validation.py words them)."""
+    return request_errors(errors)
 
 
 async def _on_invalid_input(request: Request, exc: Exception) -> JSONResponse:

@@ -2,15 +2,19 @@
 
     IMMINENCE_HOST=0.0.0.0 IMMINENCE_PORT=8080 imminence serve
     IMMINENCE_MAX_BODY_BYTES=2097152 IMMINENCE_BATCH_LIMIT=5000 imminence serve
+    IMMINENCE_DATA_DIR=/var/lib/imminence          # the SQLite file goes here (default ./data)
+    IMMINENCE_DATABASE_URL=postgresql+psycopg://u:p@host/db   # PostgreSQL instead
+    IMMINENCE_INSTRUCTOR_TOKEN=...                 # enables the instructor endpoints
 
 Every setting has an embedded default, so the service starts with no configuration.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -34,6 +38,23 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(True, description="one structured JSON line per request")
     request_id_header: str = "X-Request-ID"
+
+    # teaching: exercises and attempts (api/teaching/)
+    data_dir: Path = Field(Path("data"), description="where the default SQLite file lives; "
+                                                     "created on first run")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite "
+                                                       "file imminence.db in data_dir")
+    instructor_token: SecretStr | None = Field(
+        None, description="bearer token of the instructor endpoints; unset: they are "
+                          "disabled (403), never open")
+    max_attempt_bytes: int = Field(64 * 1024, ge=256, description="largest attempt body "
+                                                                  "(413 beyond)")
+
+    def url(self) -> str:
+        """The database of the teaching feature."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'imminence.db').resolve()}"
 
 
 __all__ = ["MIB", "Settings"]

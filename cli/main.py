@@ -2,7 +2,9 @@
 
     imminence evaluate FILE... [--format table|json|markdown] [--doctrine ID]...
                                [--set NAME=VALUE]...
+    imminence evaluate FILE... --explain   (why: each doctrine's sentence, failed tests in words)
     imminence doctrines [ID]
+    imminence facts [NAME]       (the glossary)
     imminence validate FILE...
     imminence library            (the scenario library, compared doctrine by doctrine)
 
@@ -78,6 +80,9 @@ def evaluate_cmd(
     what_if: Annotated[bool, typer.Option(
         "--what-if", help="Also list the single-fact changes that would change each verdict.")
     ] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also say why: each doctrine's sentence, and each failed or unknown "
+                          "test in words with its source (table and markdown).")] = False,
 ) -> None:
     """Evaluate scenarios under each doctrine: verdict, route, score, decisive tests."""
     if format not in ("table", "json", "markdown"):
@@ -107,10 +112,14 @@ def evaluate_cmd(
             name = scenario.title or scenario.id
             if format == "markdown":
                 sys.stdout.write(render.markdown(ev, name) + "\n")
+                if explain:
+                    sys.stdout.write(render.explanation(ev) + "\n")
                 if flips is not None:
                     sys.stdout.write(render.what_if_markdown(flips) + "\n")
             else:
                 out.print(render.table(ev, name))
+                if explain:
+                    out.print(Markdown(render.explanation(ev)))
                 if flips is not None:
                     out.print(render.what_if_table(flips))
                 out.print()
@@ -160,6 +169,22 @@ def doctrines_cmd(
     out.print(Markdown(render.doctrine_page(doctrine_id)))
 
 
+@app.command("facts")
+def facts_cmd(
+    name: Annotated[str | None, typer.Argument(
+        metavar="[NAME]", help="A fact, e.g. threat.last_window.")] = None,
+) -> None:
+    """The glossary: every fact a scenario can state, its values and what they mean."""
+    law = load()
+    if name is not None and name not in law.facts:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(law.facts), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        fail([f"fact: unknown fact '{name}'{hint} (allowed: {', '.join(law.facts)})"])
+    out.print(Markdown(render.glossary(name)))
+
+
 @app.command("library")
 def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
     """Evaluate the scenario library and print the comparison table."""
@@ -169,7 +194,7 @@ def library_cmd(doctrine: DoctrineOpt = None, set_: SetOpt = None) -> None:
 
 
 def _register_commands() -> None:
-    """Commands that live beside their own feature (serve, batch, generate, quiz).
+    """Commands that live beside their own feature (batch, serve, quiz).
 
     Each such module has `register(app: typer.Typer) -> None`; add one call here.
     """

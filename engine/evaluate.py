@@ -10,71 +10,23 @@ same answers on generated scenarios.
 from __future__ import annotations
 
 import copy
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
-
-from engine.errors import EngineError, ErrorItem, InvalidInput
+from engine import explain as explanation
+from engine.errors import ErrorItem, InvalidInput
 from engine.law.definitions import Law, load
 from engine.law.parameters import Parameters, canonical, resolve
-from engine.law.scenario import Scenario, unknown_field_message
-from engine.reasoning.network import (
-    Action,
-    DoctrinePlan,
-    Network,
-    build,
-    doctrine_verdict,
-    route_status,
-)
+from engine.law.scenario import Scenario
+from engine.reasoning.network import Action, Network, build, doctrine_verdict, route_status
 from engine.reasoning.runtime import engine as rule_engine
 from engine.reasoning.vector import tables_for
-from engine.result import DoctrineResult, Evaluation, TestResult, TraceEntry, construct
+from engine.result import DoctrineResult, Evaluation, TestResult, construct
+from engine.validation import to_scenario, validation_errors
 
 EngineName = Literal["rete", "fast"]
-
-
-def _allowed_values(loc: tuple[Any, ...]) -> list[Any] | None:
-    dotted = ".".join(str(p) for p in loc)
-    info = load().facts.get(dotted)
-    if info and "values" in info:
-        return list(info["values"])
-    return None
-
-
-def validation_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorItem]:
-    """pydantic's errors as ErrorItems that name the field and the allowed values."""
-    items = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        allowed = _allowed_values(loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg, allowed = unknown_field_message(loc)
-            items.append(ErrorItem((*prefix, *loc), msg, "unknown_field", allowed))
-            continue
-        if err["type"] == "bool_type" or (allowed == [True, False] and "boolean" in msg):
-            msg = f"must be true or false (or null for unknown), got {err.get('input')!r}"
-        elif allowed is not None and err["type"] == "literal_error":
-            msg = (f"{err.get('input')!r} is not allowed; allowed: "
-                   f"{', '.join(map(str, allowed))} (or null for unknown)")
-        items.append(ErrorItem((*prefix, *loc), msg, err["type"], allowed))
-    return items
-
-
-def to_scenario(data: Scenario | Mapping[str, Any], prefix: tuple[str | int, ...] = ()) -> Scenario:
-    """Validate a scenario document; InvalidInput names each bad field."""
-    if isinstance(data, Scenario):
-        return data
-    if not isinstance(data, Mapping):
-        raise InvalidInput([ErrorItem(prefix, "a scenario must be an object (a mapping of "
-                                              "fact groups)", "type_error")])
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(validation_errors(exc, prefix)) from None
+T = TypeVar("T")
 
 
 def check_doctrines(ids: Iterable[str] | None, law: Law | None = None,
@@ -154,129 +106,42 @@ def evaluate(
                     None, explain)
 
 
-def _round(x: float) -> int:
-    return math.floor(x + 0.5)
+def run_if_free(work: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run `work` (which evaluates on the rule engine) now if the engine is free, without
+    waiting: (True, its result), or (False, None) when another thread holds the engine.
 
-
-def _floor0(x: float) -> int:
-    """A score less a penalty: not below 0, an integer (rounded half up)."""
-    return max(0, _round(x))
+    For a caller that must not block (an event loop): it evaluates inline when the engine
+    is free and hands the work to a thread when it is not. The caller never touches the
+    engine's lock."""
+    with rule_engine(load()).hold_if_free() as free:
+        if not free:
+            return False, None
+        return True, work()
 
 
 def assemble(net: Network, sc: Scenario, facts: Mapping[str, Any], params: Parameters,
              wanted: list[str], tests: Mapping[str, str], routes: Mapping[str, str],
              verdicts: Mapping[str, str], classification: str,
              firings: list[Action] | None, explain: bool) -> Evaluation:
-    """Turn what the rules derived into the §5 result: routes, scores, decisive tests."""
-    reported_status = tests.get(net.weighing.key, "unknown")
-    reported = construct(TestResult,
-        test=net.weighing.test.id, route=None, status=reported_status,
-        facts={f: facts.get(f) for f in net.weighing.facts} if explain else {},
-        source=net.weighing.test.source)
+    """Turn what the rules derived into the §5 result (the reasons: engine/explain.py)."""
+    reported = explanation.entry(net, net.weighing, None,
+                                 tests.get(net.weighing.key, "unknown"), facts, explain)
     out: dict[str, DoctrineResult] = {}
     shared: dict[tuple[str, str], TestResult] = {}  # doctrines share test instances
     for d_id in wanted:
-        plan = net.doctrines[d_id]
-        out[d_id] = _doctrine(net, plan, facts, tests, routes, verdicts.get(d_id),
-                              reported_status, reported, firings, explain, shared,
-                              classification)
+        out[d_id] = explanation.doctrine(net, net.doctrines[d_id], facts, tests, routes,
+                                         verdicts.get(d_id), reported, firings, explain,
+                                         shared, classification)
     return construct(Evaluation, scenario_id=sc.id, classification=classification,
                       parameters=params, doctrines=out)
 
 
-def _doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
-              tests: Mapping[str, str], routes: Mapping[str, str], verdict: str | None,
-              reported_status: str, reported: TestResult, firings: list[Action] | None,
-              explain: bool, shared: dict[tuple[str, str], TestResult],
-              classification: str) -> DoctrineResult:
-    d = plan.doctrine
-    route_status = [routes.get(r.key, "unknown") for r in plan.routes]
-    if verdict is None:
-        raise EngineError(f"no verdict was derived for {d.id}")
-    expected = doctrine_verdict(route_status)
-    if verdict != expected:
-        raise EngineError(f"{d.id}: the rules derived {verdict} but its routes say {expected}")
-
-    per_route = [[tests.get(t.key, "unknown") for t in r.tests] for r in plan.routes]
-    if verdict == "justified":
-        best = route_status.index("satisfied")
-    else:  # most satisfied tests; ties to a route fitting the classification, then the earliest
-        counts = [s.count("satisfied") for s in per_route]
-        top = max(counts)
-        tied = [i for i, c in enumerate(counts) if c == top]
-        best = next((i for i in tied if classification in plan.routes[i].route.fits), tied[0])
-    chosen, st = plan.routes[best], per_route[best]
-    n, k, u = len(st), st.count("satisfied"), st.count("unknown")
-    score, score_max = _round(100 * k / n), _round(100 * (k + u) / n)
-    if chosen.route.self_defence:
-        penalty = net.params["unreported_penalty"]
-        if reported_status == "failed":
-            score, score_max = _floor0(score - penalty), _floor0(score_max - penalty)
-        elif reported_status == "unknown":
-            score = _floor0(score - penalty)
-
-    decisive: list[str] = []
-    missing: list[str] = []
-    if verdict == "not_justified":
-        decisive = [t.test.id for t, s in zip(chosen.tests, st, strict=True) if s == "failed"]
-    elif verdict == "indeterminate":
-        for r, rs in zip(plan.routes, per_route, strict=True):
-            if "failed" in rs:
-                continue
-            for t, s in zip(r.tests, rs, strict=True):
-                if s == "unknown":
-                    decisive.append(t.test.id)
-                    missing.extend(f for f in t.facts if facts.get(f) is None)
-    decisive = list(dict.fromkeys(decisive))
-    missing = list(dict.fromkeys(missing))
-
-    widening: list[str] = []
-    if verdict == "justified" and chosen.route.widens:
-        i = next((i for i, r in enumerate(plan.routes) if r.route.id == chosen.route.widens), None)
-        if i is not None:
-            asked = set(chosen.route.tests)
-            widening = [t.test.id for t, s in zip(plan.routes[i].tests, per_route[i], strict=True)
-                        if s == "failed" and t.test.id not in asked]
-
-    test_results = []
-    for r in plan.routes:
-        for t in r.tests:
-            tr = shared.get((t.key, r.route.id))
-            if tr is None:
-                tr = shared[(t.key, r.route.id)] = construct(TestResult,
-                    test=t.test.id, route=r.route.id,
-                    status=tests.get(t.key, "unknown"),
-                    facts={f: facts.get(f) for f in t.facts} if explain else {},
-                    source=t.test.source)
-            test_results.append(tr)
-    trace: list[TraceEntry] = []
-    if explain and firings is not None:
-        mine = _rules_of(net, d.id)
-        trace = [f.trace_entry for f in firings if f.rule in mine]
-    # Built from trusted parts, so not validated again (validation cost more than the rules);
-    # a test checks that every result validates against these models.
-    return construct(DoctrineResult,
-        name=d.name, standing=d.standing, verdict=verdict,
-        route=chosen.route.id, score=score, score_max=score_max, tests=test_results,
-        reported=reported, decisive=decisive, missing_facts=missing, widening=widening,
-        trace=trace)
-
-
-def _rules_of(net: Network, d_id: str) -> frozenset[str]:
-    """The rule ids that belong to one doctrine's reasoning (its trace)."""
-    cached = net.trace_rules.get(d_id)
-    if cached is not None:
-        return cached
-    plan = net.doctrines[d_id]
-    prefixes = [f"test.{t.key}." for r in plan.routes for t in r.tests]
-    prefixes += [f"test.{net.weighing.key}."]
-    prefixes += [f"route.{r.key}." for r in plan.routes]
-    prefixes += [f"{d_id}."]
-    mine = frozenset(rid for rid in net.rules
-                     if rid == "scenario.asserted" or any(rid.startswith(p) for p in prefixes))
-    net.trace_rules[d_id] = mine
-    return mine
-
-
-__all__ = ["EngineName", "check_doctrines", "evaluate", "network_for", "to_scenario",
-           "validation_errors"]
+__all__ = [
+    "EngineName",
+    "check_doctrines",
+    "evaluate",
+    "network_for",
+    "run_if_free",
+    "to_scenario",
+    "validation_errors",
+]

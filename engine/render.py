@@ -5,20 +5,22 @@ Renders only; the law comes from the Evaluation and from rules/ (via definitions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from engine.law.definitions import Law, load
-from engine.result import DoctrineResult, Evaluation
+from engine.law import words
+from engine.law.definitions import DoctrineDef, Law, LegalTest, load
+from engine.result import DoctrineResult, Evaluation, TestResult
 
 VERDICT_STYLE = {"justified": "green", "not_justified": "red", "indeterminate": "yellow"}
 VERDICT_MARK = {"justified": "✓", "not_justified": "✗", "indeterminate": "?"}
-VERDICT_LABEL = {"justified": "justified", "not_justified": "not justified",
-                 "indeterminate": "indeterminate"}
+# labels defined once, in rules/verdicts.yaml
+VERDICT_LABEL = {v.id: v.label for v in load().verdicts}
+STATUS_MARK = {"satisfied": "✓", "failed": "✗", "unknown": "?"}
 
 
 def score_range(d: DoctrineResult) -> str:
@@ -76,6 +78,62 @@ def markdown(ev: Evaluation, title: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def explanation(ev: Evaluation) -> str:
+    """Why each doctrine decided as it did (Markdown): its sentence, then each failed or
+    unknown test once, with its condition in words, what failed or is unknown, and the
+    passage of its source (`imminence evaluate --explain`)."""
+    law = load()
+    lines: list[str] = []
+    for d_id, d in ev.doctrines.items():
+        lines += [f"### {law.doctrines[d_id].name}: {VERDICT_LABEL[d.verdict]}", "",
+                  d.sentence, ""]
+        seen: dict[str, list[str]] = {}
+        firsts: dict[str, TestResult] = {}
+        for t in d.tests:
+            if t.status == "satisfied":
+                continue
+            seen.setdefault(t.test, []).append(t.route or "")
+            firsts.setdefault(t.test, t)
+        for t_id, t in firsts.items():
+            title = law.tests[t_id].title
+            lines += [f"- {STATUS_MARK[t.status]} **{t_id}** ({t.status}; route "
+                      f"{', '.join(seen[t_id])}): {title}.",
+                      f"  - *Condition:* {t.condition}.",
+                      f"  - *Because:* {t.because}" if t.because else "",
+                      f"  - *Source:* {t.citation}: {t.passage} ({t.passage_kind})", ""]
+        lines = [x for i, x in enumerate(lines) if x or (i and lines[i - 1])]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def glossary(name: str | None = None) -> str:
+    """The facts a scenario can state, each with its meaning (Markdown; `imminence facts`)."""
+    law = load()
+    out = ["# Facts of a scenario", "",
+           "Every fact may be absent or null: unknown, never false.", ""]
+    group = None
+    for fname, fd in law.facts_stated().items():
+        if name is not None and fname != name:
+            continue
+        if fd.group != group and name is None:
+            group = fd.group
+            out += [f"## {group}", ""]
+        kind = {"enum": "one of the values below", "bool": "true or false",
+                "text": "text"}.get(fd.kind, "")
+        if fd.kind == "number":
+            hi = "" if fd.maximum is None else f" to {words.number(fd.maximum)}"
+            kind = f"a number from {words.number(fd.minimum)}{hi} ({fd.unit})"
+        src = f" *Source: {law.sources[fd.source].short}.*" if fd.source else ""
+        out.append(f"- `{fname}` ({kind}): {fd.meaning}{src}")
+        for v, meaning in fd.value_meanings.items():
+            out.append(f"  - `{v}`: {meaning}")
+        if fd.default is not None:
+            out.append(f"  - when not stated: {str(fd.default.value).lower()} if "
+                       f"{', '.join(law.fact_defs[f].label for f in fd.default.when.facts())} "
+                       f"is stated, else unknown")
+    return "\n".join(out) + "\n"
+
+
 def what_if_table(flips: dict[str, list[Any]]) -> Table:
     """Which single fact would change each doctrine's verdict (engine.whatif.changes)."""
     law = load()
@@ -126,9 +184,14 @@ def comparison(rows: Sequence[tuple[str, Evaluation]]) -> Table:
     return t
 
 
-def doctrine_page(doctrine_id: str) -> str:
-    """A doctrine explained for a law student: routes, tests, parameters, sources (Markdown)."""
+def doctrine_page(doctrine_id: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """A doctrine explained for a law student (Markdown): each route, each test's passage
+    with its condition in words under it (the statute above the code), the parameters it
+    reads, the settings and the sources."""
+    from engine.law.parameters import resolve
+
     law = load()
+    params = resolve(parameters, law)
     d = law.doctrines[doctrine_id]
     out = [f"# {d.name} (`{d.id}`)", "", f"*Standing:* {d.standing}", "", d.summary, "",
            f"> {d.quote['text']} — {law.sources[d.quote['source']].short}", "",
@@ -144,8 +207,13 @@ def doctrine_page(doctrine_id: str) -> str:
             out += [f"Widens `{r.widens}`: it replaces that route's imminence test.", ""]
         for t_id in r.tests:
             t = law.tests[t_id]
-            out.append(f"- **{t.id}**: {t.title}. *{law.sources[t.source].short}:* {t.passage}")
-            params_used += _params_in(t.condition, d.settings)
+            read = law.parameters_read(t, d)
+            params_used += read
+            out += [f"**{t.id}**: {t.title}.", "",
+                    f"> {t.passage} — *{law.sources[t.source].short}* ({t.passage_kind})", "",
+                    f"*Condition:* {condition_words(law, t, d, params)}."
+                    + (f" *Reads:* {', '.join(f'`{p}`' for p in read)}." if read else ""),
+                    ""]
         out.append("")
     out += ["## Settings of this doctrine", ""]
     for k, v in d.settings.items():
@@ -164,19 +232,11 @@ def doctrine_page(doctrine_id: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _params_in(node: Any, settings: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        if "parameter" in node:
-            found.append(node["parameter"])
-        if "doctrine" in node and isinstance(node["doctrine"], str):
-            found += _params_in(settings.get(node["doctrine"]), settings)
-        for v in node.values():
-            found += _params_in(v, settings)
-    elif isinstance(node, list):
-        for v in node:
-            found += _params_in(v, settings)
-    return found
+def condition_words(law: Law, test: LegalTest, doctrine: DoctrineDef,
+               params: Mapping[str, Any]) -> str:
+    """A test's condition in words, as one doctrine reads it."""
+    return words.condition(law, test.condition, params, doctrine.setting_values)
 
 
-__all__ = ["comparison", "doctrine_page", "markdown", "score_range", "table"]
+__all__ = ["comparison", "doctrine_page", "explanation", "glossary", "markdown", "score_range",
+           "table"]

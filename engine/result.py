@@ -31,6 +31,29 @@ class TestResult(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict,
                                   description="the stated facts the test read (null: unknown)")
     source: str
+    condition: str = Field("", description="what the test asks, in words, as this doctrine "
+                                           "reads it with these parameters")
+    because: str | None = Field(
+        None, description="for a failed or unknown test (with explain): which part failed or "
+                          "is unknown and what it needs; null otherwise")
+    passage: str = Field("", description="the passage of the source the test rests on")
+    passage_kind: Literal["quotation", "summary"] = Field(
+        "summary", description="whether the passage is a verbatim quotation or a summary")
+    citation: str = Field("", description="the source's short citation (GET /v1/sources "
+                                          "has the full one)")
+
+
+class RouteSummary(BaseModel):
+    """One route of a doctrine: its status and its failed and unknown tests."""
+
+    model_config = ConfigDict(frozen=True)
+
+    route: str
+    code: str
+    title: str
+    status: TestStatus
+    failed: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
 
 
 class TraceEntry(BaseModel):
@@ -56,6 +79,11 @@ class DoctrineResult(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)
     widening: list[str] = Field(default_factory=list)
     trace: list[TraceEntry] = Field(default_factory=list)
+    sentence: str = Field("", description="why the doctrine decided as it did, in one "
+                                          "sentence naming the decisive tests")
+    routes: list[RouteSummary] = Field(default_factory=list,
+                                       description="every route: status, failed and unknown "
+                                                   "tests")
 
 
 class Evaluation(BaseModel):
@@ -111,6 +139,7 @@ __all__ = [
     "DoctrineResult",
     "Evaluation",
     "EvaluationWithWhatIf",
+    "RouteSummary",
     "TestResult",
     "TestStatus",
     "TraceEntry",

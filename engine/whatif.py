@@ -48,7 +48,10 @@ def _atoms(expr: Expr) -> Iterable[Atom]:
 
 
 def candidates(net: Network) -> dict[str, list[Any]]:
-    """For each fact the rules read, the values they can tell apart."""
+    """For each fact the rules read, the values they can tell apart (cached per network)."""
+    cached: dict[str, list[Any]] | None = net.explain_cache.get("candidates")
+    if cached is not None:
+        return cached
     cells: dict[str, list[FactCells]] = {}
     for inst in net.tests.values():
         for atom in _atoms(inst.expr):
@@ -62,7 +65,21 @@ def candidates(net: Network) -> dict[str, list[Any]]:
             out[fact] = sorted(values)
         else:
             out[fact] = [first.values[i] for i in range(first.real)]
+    net.explain_cache["candidates"] = out
     return out
+
+
+def candidate_values(net: Network, fact: str, current: Any = None) -> list[Any]:
+    """The values worth trying for one fact (the one generator what-if and the exercise
+    grader share): those the rules can tell apart, from the compiled model's cells (enum
+    values, true/false, one number in each interval between the thresholds the rules
+    compare it with), nearest the stated value first, then unknown."""
+    values = candidates(net).get(fact, [])
+    here = current if isinstance(current, int | float) and not isinstance(current, bool) \
+        else 0.0
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        values = sorted(values, key=lambda x: (abs(float(x) - here), x))
+    return [*values, None]
 
 
 def _verdicts(net: Network, tests: Mapping[str, Status]) -> dict[str, tuple[str, str | None]]:
@@ -125,4 +142,4 @@ def as_json(found: Mapping[str, list[Change]]) -> dict[str, list[dict[str, Any]]
                  "route": c.route} for c in cs] for d, cs in found.items()}
 
 
-__all__ = ["Change", "as_json", "candidates", "changes"]
+__all__ = ["Change", "as_json", "candidate_values", "candidates", "changes"]

@@ -15,17 +15,21 @@ from api.models import (
     TestView,
 )
 from api.problems import ProblemError, problem_responses
-from engine.law.definitions import Law, LegalTest
+from engine.law import words
+from engine.law.definitions import DoctrineDef, Law, LegalTest
 from engine.law.parameters import describe
-from engine.render import _params_in
+from engine.law.parameters import resolve as default_parameters
 
 router = APIRouter(prefix="/v1", tags=["law"])
 
 
-def _test(t: LegalTest) -> TestView:
+def _test(law: Law, t: LegalTest, d: DoctrineDef) -> TestView:
     return TestView(id=t.id, title=t.title, source=t.source, passage=t.passage,
-                    weighing_factor=t.weighing_factor, passage_kind=t.passage_kind,
-                    also=list(t.also))
+                    passage_kind=t.passage_kind,
+                    condition=words.condition(law, t.condition, default_parameters(None, law),
+                                              d.setting_values),
+                    parameters=list(law.parameters_read(t, d)),
+                    weighing_factor=t.weighing_factor, also=list(t.also))
 
 
 def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:
@@ -34,7 +38,7 @@ def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:
     params: list[str] = []
     for r in routes:
         for t_id in r.tests:
-            params += _params_in(law.tests[t_id].condition, d.settings)
+            params += law.parameters_read(law.tests[t_id], d)
     wanted = list(dict.fromkeys(params))
     described = {p["name"]: p for p in describe(law)}
     weighing = law.weighing_test()
@@ -46,9 +50,9 @@ def doctrine_view(law: Law, doctrine_id: str) -> DoctrineView:
         quote=d.quote, settings=d.settings,
         route_details=[RouteView(id=r.id, code=r.code, title=r.title, source=r.source,
                                  self_defence=r.self_defence, widens=r.widens,
-                                 tests=[_test(law.tests[t]) for t in r.tests])
+                                 tests=[_test(law, law.tests[t], d) for t in r.tests])
                        for r in routes],
-        weighing_factor=_test(weighing),
+        weighing_factor=_test(law, weighing, d),
         parameters=[ParameterView(**described[p]) for p in wanted],
         sources=[SourceView(key=s.key, short=s.short, citation=s.citation, passage=s.passage,
                             passage_kind=s.passage_kind)

@@ -29,9 +29,7 @@ from api.problems import (
 )
 from engine import evaluate as run_engine
 from engine.errors import ErrorItem, InvalidInput
-from engine.evaluate import to_scenario
-from engine.law.definitions import load
-from engine.reasoning.runtime import engine as rule_engine
+from engine.evaluate import run_if_free, to_scenario
 from engine.result import Evaluation, EvaluationWithWhatIf
 from engine.whatif import as_json, changes
 
@@ -73,9 +71,7 @@ async def evaluate(
     elif not body.explain:
         text = _evaluate_json(body)
     else:
-        with rule_engine(load()).hold_if_free() as free:
-            if free:
-                text = _evaluate_json(body)
+        _, text = run_if_free(lambda: _evaluate_json(body))
     if text is None:
         text = await run_evaluation(request, _evaluate_json, body)
     return Response(text, media_type="application/json")

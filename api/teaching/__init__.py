@@ -1,7 +1,10 @@
 """Teaching: exercises graded by the engine, attempts stored durably, instructor results.
 
-`install(app)` adds the routers (and the web page at `/`) to the API app and runs the
-database migrations when the app starts (and, failing that, on first use).
+Its routers (`routes.router`, `routes.instructor`) are assembled in api/main.py with the
+others; `install(app, settings)` gives the app its attempt store and runs the database
+migrations when the app starts (and, failing that, on first use). Its settings are fields
+of the one `api.settings.Settings` (IMMINENCE_DATA_DIR, IMMINENCE_DATABASE_URL,
+IMMINENCE_INSTRUCTOR_TOKEN, IMMINENCE_MAX_ATTEMPT_BYTES).
 """
 
 from __future__ import annotations
@@ -13,23 +16,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from api.teaching.settings import TeachingSettings
+from api.settings import Settings
 from api.teaching.storage import Store
 
 
-def install(app: FastAPI, settings: TeachingSettings | None = None,
-            store: Store | None = None, *, web: bool = True) -> None:
-    """Add the teaching routers (and the web page) to `app`; migrate on startup."""
-    from api.teaching.routes import instructor, router
-    from api.web import router as web_router
-
-    settings = settings or TeachingSettings()
-    app.state.teaching_settings = settings
+def install(app: FastAPI, settings: Settings, store: Store | None = None) -> None:
+    """Give `app` its attempt store; migrate the database on startup."""
     app.state.teaching_store = store = store or Store(settings.url())
-    app.include_router(router)
-    app.include_router(instructor)
-    if web:
-        app.include_router(web_router)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -41,4 +34,4 @@ def install(app: FastAPI, settings: TeachingSettings | None = None,
     app.router.lifespan_context = lifespan
 
 
-__all__ = ["Store", "TeachingSettings", "install"]
+__all__ = ["Store", "install"]

@@ -1,6 +1,5 @@
 """Teaching endpoints: exercises, attempts, instructor results, and the fact vocabulary.
 
-    GET  /v1/facts                               the fact vocabulary (the web form's source)
     GET  /v1/exercises                           exercise summaries
     GET  /v1/exercises/{id}                      an exercise as a student sees it: no keys
     POST /v1/exercises/{id}/attempts             answer; graded feedback (201; 200 replay)
@@ -29,11 +28,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.problems import ProblemError, problem_responses, request_validation_items
-from api.teaching.settings import TeachingSettings
+from api.settings import Settings
 from api.teaching.storage import Attempt, IdempotencyConflict, Store
 from engine.errors import ErrorItem, InvalidInput
-from engine.law.definitions import load
-from engine.law.scenario import GROUPS, fact_catalogue
 from engine.teaching.exercises import Exercise, exercises, grade
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
@@ -62,17 +59,17 @@ class AttemptRequest(BaseModel):
 def get_store(request: Request) -> Store:
     store: Store | None = getattr(request.app.state, "teaching_store", None)
     if store is None:  # an app built without install(): configure from the environment
-        store = request.app.state.teaching_store = Store(TeachingSettings().url())
+        store = request.app.state.teaching_store = Store(get_settings(request).url())
     return store
 
 
-def get_settings(request: Request) -> TeachingSettings:
-    settings: TeachingSettings | None = getattr(request.app.state, "teaching_settings", None)
-    return settings or TeachingSettings()
+def get_settings(request: Request) -> Settings:
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    return settings or Settings()
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[TeachingSettings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _exercise(exercise_id: str) -> Exercise:
@@ -84,75 +81,6 @@ def _exercise(exercise_id: str) -> Exercise:
 
 
 # ---- public ----------------------------------------------------------------------------
-
-@router.get("/facts", summary="The fact vocabulary (DOCTRINES §2), grouped")
-def facts() -> dict[str, Any]:
-    """Every legal fact: its group, kind (enum, bool, number, text) and allowed values.
-    Absent or null is unknown. The web page builds its form from this."""
-    cat = fact_catalogue()
-    law = load()
-    groups = []
-    for group, model in GROUPS.items():
-        items = []
-        for name in model.model_fields:
-            dotted = f"{group}.{name}"
-            info = dict(cat[dotted])
-            info["name"] = dotted
-            scale = law.scale_of.get(dotted)
-            if scale:
-                info["scale"] = scale
-            items.append(info)
-        groups.append({"group": group, "facts": items})
-    return {"groups": groups, "wmd": list(law.wmd)}
-
-
-def _hour_limits(node: Any) -> list[str]:
-    """The parameters a condition compares `threat.hours_until` with (at_most)."""
-    out: list[str] = []
-    if isinstance(node, dict):
-        bound = node.get("at_most")
-        if node.get("fact") == "threat.hours_until" and isinstance(bound, dict) \
-                and "parameter" in bound:
-            out.append(str(bound["parameter"]))
-        for v in node.values():
-            out.extend(_hour_limits(v))
-    elif isinstance(node, list):
-        for item in node:
-            out.extend(_hour_limits(item))
-    return out
-
-
-def _reads_threat(node: Any) -> bool:
-    if isinstance(node, dict):
-        if str(node.get("fact", "")).startswith("threat."):
-            return True
-        return any(_reads_threat(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_reads_threat(v) for v in node)
-    return False
-
-
-@router.get("/windows", summary="Each doctrine's imminence windows, read from rules/")
-def windows() -> dict[str, Any]:
-    """For each doctrine, its routes that answer a threat (not an attack) and the hours
-    parameter that bounds each (`null`: the route has no time limit). The values of the
-    parameters are in every evaluation (`parameters`), so a page can draw the windows
-    for the reading in force."""
-    law = load()
-    out: dict[str, Any] = {}
-    for d in law.doctrines.values():
-        routes = []
-        for r_id in d.routes:
-            route = law.routes[r_id]
-            conds = [law.tests[t].condition for t in route.tests]
-            if not any(_reads_threat(c) for c in conds):
-                continue
-            limits = [p for c in conds for p in _hour_limits(c)]
-            routes.append({"route": r_id, "title": route.title,
-                           "parameter": limits[0] if limits else None})
-        out[d.id] = {"name": d.name, "routes": routes}
-    return {"doctrines": out}
-
 
 @router.get("/exercises", summary="Teaching exercises")
 def list_exercises() -> list[dict[str, Any]]:

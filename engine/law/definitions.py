@@ -1,8 +1,10 @@
 """Read the law from rules/ into typed definitions, checking that it hangs together.
 
-This is the only reader of rules/. The rules compiler (durable-rules), the fast path,
-the documentation (`imminence doctrines`, `GET /v1/doctrines`) and the exercise grader
-all take their law from `load()`.
+This is the only reader of rules/ (with engine/law/vocabulary.py for the fact vocabulary).
+Conditions are parsed into the typed nodes of engine/law/conditions.py at load; no other
+module reads a raw condition. The rules compiler (durable-rules), the fast path, what-if,
+the documentation (`imminence doctrines`, `GET /v1/doctrines`), the web page's windows and
+the exercise grader all take their law from `load()`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 import yaml
 
 from engine.errors import RulesError
-from engine.law.scenario import fact_catalogue
+from engine.law.conditions import ChoiceRef, Node, ParameterRef, SettingValue, parse, parse_setting
+from engine.law.vocabulary import FactDef, vocabulary
 from rules import RULES_DIR
 
 
@@ -45,7 +48,7 @@ class LegalTest:
     title: str
     source: str
     passage: str
-    condition: Any
+    condition: Node
     weighing_factor: bool = False
     # `quotation`: the passage is the source's own words; `summary`: our words, in which
     # anything between quotation marks is verbatim from a source named here.
@@ -79,7 +82,8 @@ class DoctrineDef:
     sources: tuple[str, ...]
     quote: dict[str, str]
     routes: tuple[str, ...]
-    settings: dict[str, Any]
+    settings: dict[str, Any]  # as rules/ writes them (for display)
+    setting_values: dict[str, SettingValue] = field(default_factory=dict)  # typed
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,51 @@ class ClassDef:
     id: str
     meaning: str
     source: str
-    condition: Any
+    condition: Node
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    """A fact computed from stated facts (rules/facts.yaml `derived:`): the value of `base`,
+    none at all (rank `none_rank`) when `none_when` holds, and raised from `raise_from` to
+    `raise_to` when `raise_when` holds."""
+
+    name: str
+    scale: str
+    base: str
+    none_when: Node | None = None
+    none_rank: int = 0
+    none_label: str = ""
+    raise_when: Node | None = None
+    raise_from: str | None = None
+    raise_to: str | None = None
+
+    def bases(self) -> list[str]:
+        whens = [w for w in (self.none_when, self.raise_when) if w is not None]
+        return list(dict.fromkeys([self.base, *(f for w in whens for f in w.facts())]))
+
+
+def _derived(name: str, d: dict[str, Any]) -> DerivedFact:
+    where = f"rules/facts.yaml: derived {name}"
+    none, raise_ = d.get("none"), d.get("raise")
+    return DerivedFact(
+        name=name, scale=d["scale"], base=d["from"],
+        none_when=parse(none["when"], f"{where}.none.when") if none else None,
+        none_rank=int(none["rank"]) if none else 0,
+        none_label=str(none.get("label", "")) if none else "",
+        raise_when=parse(raise_["when"], f"{where}.raise.when") if raise_ else None,
+        raise_from=raise_["from"] if raise_ else None,
+        raise_to=raise_["to"] if raise_ else None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict of a doctrine, or a status of a test (rules/verdicts.yaml)."""
+
+    id: str
+    label: str
+    meaning: str
 
 
 @dataclass(frozen=True)
@@ -105,9 +153,33 @@ class Law:
     doctrines: dict[str, DoctrineDef]
     classes: tuple[ClassDef, ...]
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fact_defs: dict[str, FactDef] = field(default_factory=dict)  # stated and derived
+    derived_facts: dict[str, DerivedFact] = field(default_factory=dict)
+    verdicts: tuple[Outcome, ...] = ()
+    statuses: tuple[Outcome, ...] = ()
 
     def weighing_test(self) -> LegalTest:
         return next(t for t in self.tests.values() if t.weighing_factor)
+
+    def choices(self) -> dict[str, dict[str, Any]]:
+        """Per choice parameter, what each of its values does (rules/parameters.yaml)."""
+        return {p.name: p.values for p in self.parameters.values() if p.type == "choice"}
+
+    def facts_stated(self) -> dict[str, FactDef]:
+        """The facts a scenario can state (the derived ones left out), in order."""
+        return {n: fd for n, fd in self.fact_defs.items() if n in self.facts}
+
+    def scale_values(self, fact: str) -> list[str] | None:
+        """The values of an ordinal (possibly derived) fact, lowest rank first."""
+        name = self.derived[fact]["scale"] if fact in self.derived else self.scale_of.get(fact)
+        if name is None:
+            return None
+        scale = self.scales[name]
+        return sorted(scale, key=lambda v: scale[v])
+
+    def parameters_read(self, test: LegalTest, doctrine: DoctrineDef) -> tuple[str, ...]:
+        """The interpretive parameters a test reads under one doctrine's settings."""
+        return test.condition.parameters(doctrine.setting_values)
 
 
 def _read(path: Path) -> Any:
@@ -116,21 +188,6 @@ def _read(path: Path) -> Any:
             return yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - a broken install
         raise RulesError(f"{path}: {exc}") from exc
-
-
-def _walk_facts(node: Any) -> list[str]:
-    """Every fact name a condition mentions (including key/at_most_fact)."""
-    out: list[str] = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in ("fact", "at_most_fact", "key"):
-                out.append(v)
-            else:
-                out.extend(_walk_facts(v))
-    elif isinstance(node, list):
-        for item in node:
-            out.extend(_walk_facts(item))
-    return out
 
 
 def _check(law: Law) -> None:
@@ -154,7 +211,10 @@ def _check(law: Law) -> None:
         if t.passage_kind not in PASSAGE_KINDS:
             problems.append(f"test {t.id}: passage_kind '{t.passage_kind}' is not one of "
                             f"{', '.join(PASSAGE_KINDS)}")
-        for f in _walk_facts(t.condition):
+        for name in t.condition.parameters({}):
+            if name not in law.parameters:
+                problems.append(f"test {t.id}: unknown parameter '{name}'")
+        for f in t.condition.facts():
             if f not in known_facts:
                 problems.append(f"test {t.id}: unknown fact '{f}'")
     for r in law.routes.values():
@@ -173,14 +233,27 @@ def _check(law: Law) -> None:
         for r_id in d.routes:
             if r_id not in law.routes:
                 problems.append(f"doctrine {d.id}: unknown route '{r_id}'")
-        for name, ref in d.settings.items():
-            if isinstance(ref, dict) and ref.get("parameter") not in law.parameters:
-                problems.append(f"doctrine {d.id}: setting {name} names no parameter")
+        for k, v in d.setting_values.items():
+            if isinstance(v, ParameterRef | ChoiceRef) and v.name not in law.parameters:
+                problems.append(f"doctrine {d.id}: setting {k} names no parameter")
+        for r_id in d.routes:
+            for t_id in law.routes[r_id].tests if r_id in law.routes else ():
+                test = law.tests.get(t_id)
+                missing = sorted(test.condition.settings_used() - set(d.settings)) if test else []
+                if missing:
+                    problems.append(f"doctrine {d.id}: test {t_id} reads settings it does "
+                                    f"not define: {', '.join(missing)}")
     for p in law.parameters.values():
         if p.type == "choice" and p.default not in p.values:
             problems.append(f"parameter {p.name}: default {p.default!r} is not one of its values")
     for c in law.classes:
         need_source(f"class {c.id}", c.source)
+        for f in c.condition.facts():
+            if f not in known_facts:
+                problems.append(f"class {c.id}: unknown fact '{f}'")
+    for name, fd in law.fact_defs.items():
+        if fd.source is not None:
+            need_source(f"fact {name}", fd.source)
     for name, derived in law.derived.items():
         need_source(f"derived {name}", derived["source"])
     if sum(1 for t in law.tests.values() if t.weighing_factor) != 1:
@@ -206,10 +279,11 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
     facts_doc = _read(rules_dir / "facts.yaml")
     tests = {
         k: LegalTest(id=k, title=v["title"], source=v["source"],
-                   passage=" ".join(v["passage"].split()), condition=v["condition"],
-                   weighing_factor=bool(v.get("weighing_factor", False)),
-                   passage_kind=v.get("passage_kind", "summary"),
-                   also=tuple(v.get("also", ())))
+                     passage=" ".join(v["passage"].split()),
+                     condition=parse(v["condition"], f"rules/tests.yaml: {k}"),
+                     weighing_factor=bool(v.get("weighing_factor", False)),
+                     passage_kind=v.get("passage_kind", "summary"),
+                     also=tuple(v.get("also", ())))
         for k, v in _read(rules_dir / "tests.yaml").items()
     }
     routes = {
@@ -226,21 +300,41 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
             standing=v["standing"],
             summary=" ".join(v["summary"].split()), sources=tuple(v["sources"]),
             quote={"source": v["quote"]["source"], "text": " ".join(v["quote"]["text"].split())},
-            routes=tuple(v["routes"]), settings=dict(v["settings"]),
+            routes=tuple(v["routes"]),
+            settings=dict(v["settings"]),
+            setting_values={k: parse_setting(s, f"{path.name}: settings.{k}")
+                            for k, s in v["settings"].items()},
         ))
     doctrines = {d.id: d for d in sorted(doctrines_list, key=lambda d: d.order)}
     classes = tuple(
         ClassDef(id=c["class"], meaning=c["meaning"], source=c["source"],
-                 condition=c["condition"])
+                 condition=parse(c["condition"], f"rules/classification.yaml: {c['class']}"),
+                 label=c.get("label", c["class"].replace("_", " ")))
         for c in _read(rules_dir / "classification.yaml")
     )
+    vocab = vocabulary(rules_dir)
+    fact_defs = dict(vocab)
+    for name, d in facts_doc["derived"].items():
+        scale = facts_doc["scales"][d["scale"]]
+        fact_defs[name] = FactDef(
+            name=name, kind="enum", label=" ".join(d["label"].split()),
+            meaning=" ".join(d["meaning"].split()),
+            values=tuple(sorted(scale, key=lambda v: scale[v])), source=d.get("source"))
+    outcomes_doc = _read(rules_dir / "verdicts.yaml")
+    outcomes = {
+        kind: tuple(Outcome(id=o["id"], label=o["label"], meaning=" ".join(o["meaning"].split()))
+                    for o in outcomes_doc[kind])
+        for kind in ("verdicts", "statuses")
+    }
     law = Law(
         sources=sources, parameters=parameters, scales=facts_doc["scales"],
         scale_of=facts_doc["scale_of"], wmd=tuple(facts_doc["wmd"]),
         derived=facts_doc["derived"],
         tests=tests, routes=routes,
         doctrines=doctrines,
-        classes=classes, facts=fact_catalogue(),
+        classes=classes, facts={n: fd.catalogue() for n, fd in vocab.items()},
+        fact_defs=fact_defs, verdicts=outcomes["verdicts"], statuses=outcomes["statuses"],
+        derived_facts={k: _derived(k, v) for k, v in facts_doc["derived"].items()},
     )
     _check(law)
     return law
@@ -249,9 +343,11 @@ def load(rules_dir: Path = RULES_DIR) -> Law:
 __all__ = [
     "PASSAGE_KINDS",
     "ClassDef",
+    "DerivedFact",
     "DoctrineDef",
     "Law",
     "LegalTest",
+    "Outcome",
     "ParameterDef",
     "RouteDef",
     "Source",

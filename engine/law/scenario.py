@@ -11,9 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date as Date
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from engine.law.conditions import holds
+from engine.law.vocabulary import vocabulary
 
 Harm = Literal["minor", "significant", "grave", "catastrophic"]
 AttackStatus = Literal["none", "launched", "ongoing", "concluded"]
@@ -155,13 +158,19 @@ class Scenario(_Facts):
         return data
 
     @model_validator(mode="after")
-    def _normalise_international(self) -> Scenario:
-        # DOCTRINES §2: when absent, `territory.international` is false if
-        # `territory.state` is named, else unknown.
-        if self.territory.international is None and self.territory.state:
-            object.__setattr__(
-                self, "territory", self.territory.model_copy(update={"international": False})
-            )
+    def _apply_defaults(self) -> Scenario:
+        # The default rules of rules/facts.yaml (e.g. `territory.international`: false when
+        # the territorial state is named), applied to the model so every reader sees them.
+        pending = [fd for fd in _DEFAULTED if _get(self, fd.name) is None]
+        if pending:
+            facts = self.facts()
+            for fd in pending:
+                assert fd.default is not None
+                if holds(fd.default.when, facts):
+                    group, name = fd.name.split(".", 1)
+                    model = getattr(self, group)
+                    object.__setattr__(self, group,
+                                       model.model_copy(update={name: fd.default.value}))
         return self
 
     def facts(self) -> dict[str, Any]:
@@ -179,36 +188,18 @@ _FIELDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = tuple(
     for group, model in GROUPS.items())
 
 
-def _values_of(annotation: Any) -> tuple[str, ...] | None:
-    """The allowed values of a Literal (possibly inside Optional), else None."""
-    for arg in get_args(annotation) or (annotation,):
-        if get_origin(arg) is Literal:
-            return tuple(get_args(arg))
-    return None
+def _get(sc: Scenario, dotted: str) -> Any:
+    group, name = dotted.split(".", 1)
+    return getattr(getattr(sc, group), name)
+
+
+_DEFAULTED = tuple(fd for fd in vocabulary().values() if fd.default is not None)
 
 
 def fact_catalogue() -> dict[str, dict[str, Any]]:
-    """Every legal fact: its kind (enum, bool, number), values or bounds, and meaning.
-
-    Derived from the models above, so that the rules compiler, the documentation and the
-    web form all see the same vocabulary.
-    """
-    catalogue: dict[str, dict[str, Any]] = {}
-    for group, model in GROUPS.items():
-        for name, field in model.model_fields.items():
-            dotted = f"{group}.{name}"
-            values = _values_of(field.annotation)
-            text = repr(field.annotation)
-            if values is not None:
-                catalogue[dotted] = {"kind": "enum", "values": list(values)}
-            elif "bool" in text.lower():
-                catalogue[dotted] = {"kind": "bool", "values": [True, False]}
-            elif "float" in text:
-                upper = 1.0 if name == "probability" else None
-                catalogue[dotted] = {"kind": "number", "min": 0.0, "max": upper}
-            else:
-                catalogue[dotted] = {"kind": "text"}
-    return catalogue
+    """Every legal fact: its kind (enum, bool, number, text) and values or bounds, as
+    rules/facts.yaml defines them (a test checks that the models above agree with it)."""
+    return {name: fd.catalogue() for name, fd in vocabulary().items()}
 
 
 __all__ = [

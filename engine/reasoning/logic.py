@@ -27,6 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 from engine.errors import RulesError
+from engine.law import conditions as cond
+from engine.law.conditions import SettingValue
 from engine.law.definitions import Law
 
 UNKNOWN = -1
@@ -206,6 +208,7 @@ class Atom:
     text: str
     cells: tuple[FactCells, ...]
     table: Mapping[tuple[int, ...], Status]
+    node: cond.Node | None = None  # the comparison of rules/ it decides (for its words)
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -338,86 +341,78 @@ class Compiler:
     def rank(self, fact: str, value: Any) -> int:
         """The rank of a value of an ordinal (possibly derived) fact; ABSENT ranks lowest."""
         if value is ABSENT:
-            return int(self.law.derived[fact]["none"]["rank"])
+            return self.law.derived_facts[fact].none_rank
         scale = self.scale(fact)
         assert scale is not None
         return scale[value]
 
     def bases(self, fact: str) -> list[str]:
         """The stated facts a (possibly derived) fact is computed from."""
-        d = self.law.derived.get(fact)
-        if d is None:
-            return [fact]
-        whens = [d[k]["when"]["fact"] for k in ("none", "raise") if k in d]
-        return list(dict.fromkeys([d["from"], *whens]))
+        d = self.law.derived_facts.get(fact)
+        return [fact] if d is None else d.bases()
 
     def value(self, fact: str, assign: Mapping[str, Any]) -> Any:
         """A (possibly derived) fact's value under a complete assignment."""
-        d = self.law.derived.get(fact)
+        d = self.law.derived_facts.get(fact)
         if d is None:
             return assign[fact]
-        none = d.get("none")
-        if none is not None and self.holds(none["when"], assign):
+        if d.none_when is not None and self.holds(d.none_when, assign):
             return ABSENT
-        v = assign[d["from"]]
-        raise_ = d.get("raise")
-        if raise_ is not None and v == raise_["from"] and self.holds(raise_["when"], assign):
-            return raise_["to"]
+        v = assign[d.base]
+        if d.raise_when is not None and v == d.raise_from and self.holds(d.raise_when, assign):
+            return d.raise_to
         return v
 
-    def holds(self, node: Mapping[str, Any], assign: Mapping[str, Any]) -> bool:
+    def holds(self, node: cond.Node, assign: Mapping[str, Any]) -> bool:
         """Two-valued truth of a simple condition under a complete assignment."""
-        if "is" in node:
-            return bool(assign[node["fact"]] == node["is"])
-        if "in" in node:
-            return self.value(node["fact"], assign) in node["in"]
+        if isinstance(node, cond.FactIs):
+            return bool(assign[node.fact] == node.value)
+        if isinstance(node, cond.FactIn) and isinstance(node.values, tuple):
+            return self.value(node.fact, assign) in node.values
         raise RulesError(f"unsupported condition in a derived fact: {node}")
 
-    def resolve(self, ref: Any, settings: Mapping[str, Any]) -> Any:
-        """A threshold or set: a literal, {parameter: P}, or {doctrine: SETTING}."""
-        if isinstance(ref, dict) and "doctrine" in ref:
-            if ref["doctrine"] not in settings:
-                raise RulesError(f"doctrine setting '{ref['doctrine']}' is not defined")
-            return self.resolve(settings[ref["doctrine"]], settings)
-        if isinstance(ref, dict) and "by_doctrine" in ref:
-            # a choice parameter that may override the doctrine's own setting
-            effect = self.law.parameters[ref["parameter"]].values[self.params[ref["parameter"]]]
-            return ref["by_doctrine"] if effect is None else effect
-        if isinstance(ref, dict) and "parameter" in ref and "key" not in ref:
-            return self.params[ref["parameter"]]
-        return ref
+    def resolve(self, ref: Any, settings: Mapping[str, SettingValue]) -> Any:
+        """A threshold or set: a literal, a parameter, or a doctrine setting (a choice
+        parameter may override the doctrine's own setting)."""
+        return cond.resolve(ref, self.params, settings, self.law.choices())
 
     # --- compile ------------------------------------------------------------------
 
-    def compile(self, node: Any, settings: Mapping[str, Any]) -> Expr:
-        if "all" in node:
-            return _fold(All(tuple(self.compile(n, settings) for n in node["all"])))
-        if "any" in node:
-            return _fold(AnyOf(tuple(self.compile(n, settings) for n in node["any"])))
-        if "not" in node:
-            return Not(self.compile(node["not"], settings))
-        if set(node) == {"doctrine"}:
-            v = self.resolve(node, settings)
-            return Const(bool(v), f"{node['doctrine']} = {str(v).lower()}")
+    def compile(self, node: cond.Node, settings: Mapping[str, SettingValue]) -> Expr:
+        """A typed condition of rules/ (engine/law/conditions.py) as an expression tree."""
+        if isinstance(node, cond.All):
+            return _fold(All(tuple(self.compile(n, settings) for n in node.parts)))
+        if isinstance(node, cond.AnyOf):
+            return _fold(AnyOf(tuple(self.compile(n, settings) for n in node.parts)))
+        if isinstance(node, cond.Not):
+            return Not(self.compile(node.part, settings))
+        if isinstance(node, cond.DoctrineSetting):
+            if node.name not in settings:
+                raise RulesError(f"doctrine setting '{node.name}' is not defined")
+            v = self.resolve(settings[node.name], settings)
+            return Const(bool(v), f"{node.name} = {str(v).lower()}")
         return self.atom(node, settings)
 
-    def atom(self, node: Mapping[str, Any], settings: Mapping[str, Any]) -> Atom:
-        fact = node["fact"]
+    def atom(self, node: cond.Node, settings: Mapping[str, SettingValue]) -> Atom:
+        if not isinstance(node, cond.FactIs | cond.FactIn | cond.AtLeast | cond.AtMost
+                          | cond.AtMostFact):
+            raise RulesError(f"unsupported condition: {node}")
+        fact = node.fact
         facts = self.bases(fact)
         pred: Callable[[Mapping[str, Any]], bool]
         thresholds: dict[str, list[float]] = defaultdict(list)
         scale = self.scale(fact)
 
-        if "is" in node:
-            want = node["is"]
+        if isinstance(node, cond.FactIs):
+            want = node.value
             pred = lambda a: a[fact] == want  # noqa: E731
             text = f"{fact} is {str(want).lower()}"
-        elif "in" in node:
-            allowed = list(self.resolve(node["in"], settings))
+        elif isinstance(node, cond.FactIn):
+            allowed = list(self.resolve(node.values, settings))
             pred = lambda a: self.value(fact, a) in allowed  # noqa: E731
             text = f"{fact} in {{{', '.join(allowed)}}}"
-        elif "at_most_fact" in node:
-            other = node["at_most_fact"]
+        elif isinstance(node, cond.AtMostFact):
+            other = node.other
             facts = list(dict.fromkeys(facts + self.bases(other)))
             s1, s2 = scale, self.scale(other)
             if s1 is None or s2 is None:
@@ -425,13 +420,12 @@ class Compiler:
             pred = lambda a: (  # noqa: E731
                 self.rank(fact, self.value(fact, a)) <= self.rank(other, self.value(other, a)))
             text = f"rank({fact}) <= rank({other})"
-        elif "at_least" in node or "at_most" in node:
-            op = "at_least" if "at_least" in node else "at_most"
-            ref = node[op]
-            ge = op == "at_least"
-            if isinstance(ref, dict) and "key" in ref:
-                table = self.params[ref["parameter"]]
-                key_fact = ref["key"]
+        else:
+            ge = isinstance(node, cond.AtLeast)
+            ref = node.bound
+            if isinstance(ref, cond.KeyedParameterRef):
+                table = self.params[ref.name]
+                key_fact = ref.key
                 facts = list(dict.fromkeys(facts + self.bases(key_fact)))
 
                 def keyed(a: Mapping[str, Any]) -> bool:
@@ -443,7 +437,7 @@ class Compiler:
 
                 pred = keyed
                 thresholds[fact].extend(float(v) for v in table.values())
-                text = (f"{fact} {'>=' if ge else '<='} {ref['parameter']}[{key_fact}] "
+                text = (f"{fact} {'>=' if ge else '<='} {ref.name}[{key_fact}] "
                         f"({', '.join(f'{k} {v}' for k, v in table.items())})")
             else:
                 bound = self.resolve(ref, settings)
@@ -457,14 +451,13 @@ class Compiler:
                     num = float(bound)
                     thresholds[fact].append(num)
                     pred = (lambda a: a[fact] >= num) if ge else (lambda a: a[fact] <= num)
-                label = ref["parameter"] if isinstance(ref, dict) and "parameter" in ref else ""
+                label = cond.parameter_of(ref, settings) if isinstance(
+                    ref, cond.ParameterRef) else ""
                 shown = f"{bound}" + (f" ({label})" if label else "")
                 text = f"{fact} {'>=' if ge else '<='} {shown}"
-        else:
-            raise RulesError(f"unsupported condition: {node}")
 
         cells = tuple(self.cells(f, thresholds.get(f, [])) for f in facts)
-        return Atom(text=text, cells=cells, table=_supervaluate(cells, pred))
+        return Atom(text=text, cells=cells, table=_supervaluate(cells, pred), node=node)
 
     def cells(self, fact: str, thresholds: list[float]) -> FactCells:
         info = self.law.facts.get(fact)

@@ -23,12 +23,12 @@ the same way share its instance, so the network stays small and each rule fires 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from engine.law.conditions import ChoiceRef, ParameterRef, SettingValue
 from engine.law.definitions import ClassDef, DoctrineDef, Law, LegalTest, RouteDef
 from engine.reasoning import jsonfmt
 from engine.reasoning.logic import FALSE, TRUE, Compiler, Expr, Status, condition, facts_read
@@ -54,7 +54,7 @@ class TestInstance:
     test: LegalTest
     expr: Expr
     facts: list[str]
-    settings: dict[str, Any]
+    settings: dict[str, SettingValue]
 
 
 @dataclass
@@ -112,30 +112,18 @@ class Network:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
     trace_rules: dict[str, frozenset[str]] = field(default_factory=dict)
+    explain_cache: dict[str, Any] = field(default_factory=dict)  # static words (explain.py)
 
     def ruleset_json(self) -> str:
         return jsonfmt.dumps(self.rules)
 
 
-def _settings_used(node: Any) -> set[str]:
-    out: set[str] = set()
-    if isinstance(node, dict):
-        if "doctrine" in node and isinstance(node["doctrine"], str):
-            out.add(node["doctrine"])
-        for v in node.values():
-            out |= _settings_used(v)
-    elif isinstance(node, list):
-        for v in node:
-            out |= _settings_used(v)
-    return out
-
-
 def _show(value: Any) -> str:
-    if isinstance(value, dict) and "by_doctrine" in value:
-        return _show(value["by_doctrine"])
-    if isinstance(value, dict) and "parameter" in value:
-        return str(value["parameter"])
-    if isinstance(value, list):
+    if isinstance(value, ChoiceRef):
+        return _show(value.by_doctrine)
+    if isinstance(value, ParameterRef):
+        return value.name
+    if isinstance(value, tuple):
         return "+".join(str(v) for v in value)
     if isinstance(value, bool):
         return str(value).lower()
@@ -147,15 +135,15 @@ def build(law: Law, params: Mapping[str, Any]) -> Network:
     compiler = Compiler(law, params)
 
     # --- test instances, one per distinct reading of the doctrine settings it uses ----
-    wanted: dict[tuple[str, str], tuple[LegalTest, dict[str, Any]]] = {}
+    wanted: dict[tuple[str, str], tuple[LegalTest, dict[str, SettingValue]]] = {}
     per_doctrine: dict[str, dict[str, tuple[str, str]]] = {}
     for d in law.doctrines.values():
         per_doctrine[d.id] = {}
         for r_id in d.routes:
             for t_id in law.routes[r_id].tests:
                 test = law.tests[t_id]
-                used = {s: d.settings[s] for s in sorted(_settings_used(test.condition))}
-                ident = (t_id, json.dumps(used, sort_keys=True))
+                used = {s: d.setting_values[s] for s in sorted(test.condition.settings_used())}
+                ident = (t_id, repr(sorted(used.items())))
                 wanted.setdefault(ident, (test, used))
                 per_doctrine[d.id][t_id] = ident
     variants: dict[str, int] = {}

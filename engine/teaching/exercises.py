@@ -33,11 +33,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import ErrorItem, InputFileError, InvalidInput
-from engine.evaluate import evaluate, to_scenario, validation_errors
+from engine.evaluate import evaluate, network_for, to_scenario, validation_errors
 from engine.law.definitions import Law, load
+from engine.law.parameters import resolve
 from engine.law.scenario import Scenario, fact_catalogue
 from engine.loader import line_of, parse_text, read_text, scenarios_dir
 from engine.result import Classification, DoctrineResult, Evaluation, Verdict
+from engine.whatif import candidate_values
 
 CLASSIFICATIONS: tuple[str, ...] = (
     "reactive", "interceptive", "pre_emptive", "preventive", "reprisal", "regime_change",
@@ -262,32 +264,6 @@ def answer_keys(ex: Exercise) -> dict[str, Any]:
 # ---- what-if search: the engine, asked repeatedly; no law here, only facts and statuses
 
 
-def _candidate_values(fact: str, info: Mapping[str, Any], params: Mapping[str, Any],
-                      law: Law, current: Any = None) -> list[Any]:
-    """Values worth trying for a fact: every enum/bool value, unknown, and for numbers the
-    parameter values of the same type and their neighbours (where thresholds lie)."""
-    if info["kind"] in ("enum", "bool"):
-        return [*info["values"], None]
-    if info["kind"] != "number":
-        return []
-    want = "probability" if info.get("max") == 1.0 else "hours"
-    points: set[float] = {0.0}
-    for name, p in law.parameters.items():
-        if not p.type.startswith(want):
-            continue
-        value = params.get(name, p.default)
-        values = value.values() if isinstance(value, dict) else [value]
-        for v in values:
-            for x in (float(v), float(v) + (0.01 if want == "probability" else 1.0)):
-                if x >= 0 and (want == "hours" or x <= 1.0):
-                    points.add(round(x, 4))
-    if want == "probability":
-        points.add(1.0)
-    # nearest the stated value first: the search prefers the smallest story change
-    here = current if isinstance(current, int | float) else 0.0
-    return [*sorted(points, key=lambda x: (abs(x - here), x)), None]
-
-
 def _set_fact(sc: Scenario, fact: str, value: Any) -> Scenario:
     group, name = fact.split(".", 1)
     model = getattr(sc, group)
@@ -318,15 +294,15 @@ def find_changes(scenario: Scenario, parameters: Mapping[str, Any], doctrine: st
     values, unknown, and numbers at the parameters' thresholds), keeping the changes that
     bring the doctrine's routes nearest the goal. Exhaustive for one change.
     """
-    law = load()
     catalogue = fact_catalogue()
     params = dict(parameters)
     base = evaluate(scenario, params, [doctrine])
     read = list(dict.fromkeys(f for t in base.doctrines[doctrine].tests for f in t.facts))
     kept = set(keep)
+    net = network_for(resolve(params))
+    stated = scenario.facts()
     candidates = [(f, v) for f in read if f in catalogue and f not in kept
-                  for v in _candidate_values(f, catalogue[f], params, law,
-                                             scenario.facts().get(f))]
+                  for v in candidate_values(net, f, stated.get(f))]
     frontier: list[tuple[dict[str, Any], Scenario]] = [({}, scenario)]
     seen: set[str] = set()
     for _depth in range(max_changes):
