@@ -136,7 +136,7 @@ def batch_cmd(
         "--chunk-size", min=0, help="Scenarios sent to a worker at a time (0: automatic).")
     ] = 0,
     brief: Annotated[bool, typer.Option(
-        "--brief", help="JSONL output without the trace and the per-test facts, and with "
+        "--brief", help="JSONL output without the trace, the per-test facts and words, with "
                         "the parameters only in the first record.")] = False,
     cluster: Annotated[str | None, typer.Option(
         "--cluster", metavar="tcp://HOST:8786",

@@ -303,8 +303,11 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
                    + json.dumps(record, ensure_ascii=False, separators=(",", ":"))[1:])
 
 
-# --brief: the parameters are written once (first record), the trace never
-_BRIEF_EXCLUDE: Any = {"parameters": True, "doctrines": {"__all__": {"trace"}}}
+# --brief: the parameters are written once (first record); the trace and, for each test,
+# the facts it read and its words (condition, because, passage, citation) never
+_TEST_WORDS = {"facts", "condition", "because", "passage", "passage_kind", "citation"}
+_BRIEF_EXCLUDE: Any = {"parameters": True, "doctrines": {"__all__": {
+    "trace": True, "tests": {"__all__": _TEST_WORDS}, "reported": _TEST_WORDS}}}
 
 
 def _run_chunk_vector(tasks: list[Task], config: WorkerConfig) -> ChunkResult:
