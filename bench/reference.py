@@ -1,6 +1,6 @@
 """The plain-Python baseline of the benchmarks (issue 12): a reference evaluator.
 
-It reads the same compiled network (engine.reasoning.network.build, once per parameter
+It reads the scenario through pydantic's model_dump, the same compiled network (engine.reasoning.network.build, once per parameter
 set) and evaluates each test with the recursive Kleene interpreter
 (engine.reasoning.logic.status), then follows DOCTRINES §4–§5 in plain Python to a result
 of plain dicts: classification, and per doctrine verdict, route, score, score_max, the
@@ -19,9 +19,12 @@ from typing import Any
 
 from engine.law.definitions import load
 from engine.law.parameters import resolve
-from engine.law.scenario import Scenario
+from engine.law.scenario import GROUPS, Scenario
 from engine.reasoning.logic import Status, status
 from engine.reasoning.network import Network, build
+
+
+_GROUPS = set(GROUPS)
 
 
 class Reference:
@@ -31,7 +34,8 @@ class Reference:
 
     def evaluate(self, scenario: Scenario) -> dict[str, Any]:
         net = self.net
-        facts = scenario.facts()
+        doc = scenario.model_dump(include=_GROUPS)  # its own reading of the scenario
+        facts = {f"{g}.{k}": v for g, group in doc.items() for k, v in group.items()}
         tests = {k: status(t.expr, facts).value for k, t in net.tests.items()}
         reported = status(net.weighing.expr, facts).value
         classification = next(c.cls.id for c in net.classes

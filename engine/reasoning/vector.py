@@ -446,10 +446,10 @@ class Tables:
             None if sp.kind == "number" else sp.index for sp in self._spaces]
         self._points = [[float(x) for x in sp.points] for sp in self._spaces]
         self._keymap = [[int(x) for x in sp.keymap] for sp in self._spaces]
-        self._tests = [(t.key, tuple(pos[f] for f in t.facts), t.strides,
+        self._tests = [(t.key, _getter([pos[f] for f in t.facts]), t.strides,
                         None if t.table is None else t.table.tobytes(), t.expr)
                        for t in eng.tests.values()]
-        self._classes = [(name, tuple(pos[f] for f in t.facts), t.strides,
+        self._classes = [(name, _getter([pos[f] for f in t.facts]), t.strides,
                           None if t.table is None else t.table.tobytes(), t.expr)
                          for name, t in zip(eng.class_names, eng.class_tables, strict=True)]
 
@@ -475,26 +475,31 @@ class Tables:
 
         c = self.cells(facts)
         names = STATUS_NAMES
+        mul = operator.mul
         tests: dict[str, str] = {}
-        for key, idx, strides, table, expr in self._tests:
+        for key, get, strides, table, expr in self._tests:
             if table is None:
                 tests[key] = status(expr, facts).value
-                continue
-            flat = 0
-            for i, s in zip(idx, strides, strict=True):
-                flat += c[i] * s
-            tests[key] = names[table[flat]]
-        for name, idx, strides, table, expr in self._classes:
+            else:
+                tests[key] = names[table[sum(map(mul, get(c), strides))]]
+        for name, get, strides, table, expr in self._classes:
             if table is None:
                 hit = status(expr, facts) is Status.SATISFIED
             else:
-                flat = 0
-                for i, s in zip(idx, strides, strict=True):
-                    flat += c[i] * s
-                hit = table[flat] == SATISFIED
+                hit = table[sum(map(mul, get(c), strides))] == SATISFIED
             if hit:
                 return tests, name
         return tests, self._classes[-1][0]
+
+
+def _getter(idx: list[int]) -> Any:
+    """The cells at `idx`, always as a tuple (itemgetter alone gives a scalar for one)."""
+    if not idx:
+        return lambda c: ()
+    if len(idx) == 1:
+        i = idx[0]
+        return lambda c: (c[i],)
+    return operator.itemgetter(*idx)
 
 
 def tables_for(net: Network) -> Tables:
