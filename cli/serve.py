@@ -8,7 +8,7 @@ Other settings come from IMMINENCE_* environment variables (api/settings.py).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,7 +41,31 @@ def register(app: typer.Typer) -> None:
                    err=True)
         uvicorn.run("api.main:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, access_log=False,
-                    log_level=settings.log_level, server_header=False)
+                    log_level=settings.log_level, server_header=False,
+                    loop=_best("uvloop", "asyncio"), http=_best("httptools", "h11"),
+                    **_slow_start())
+
+
+def _slow_start() -> dict[str, Any]:
+    """A worker loads the law and compiles the rules before it answers; on a busy machine
+    that takes longer than uvicorn's 5 s health check, which then kills and restarts the
+    workers in a loop. Give them a minute (where this uvicorn has the setting)."""
+    import inspect
+
+    import uvicorn
+
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        return {"timeout_worker_healthcheck": 60}
+    return {}
+
+
+def _best(fast: str, fallback: str) -> str:
+    """uvicorn[standard]'s httptools and uvloop when installed (with them, two workers
+    serve about twice what one does; without, they barely help), else the pure-Python
+    ones."""
+    import importlib.util
+
+    return fast if importlib.util.find_spec(fast) is not None else fallback
 
 
 __all__ = ["register"]
