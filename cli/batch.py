@@ -38,8 +38,8 @@ err = Console(stderr=True, emoji=False)
 
 
 def _fail(lines: list[str], code: int = EXIT_BAD_OPTIONS) -> NoReturn:
-    for line in lines:
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in lines:  # emoji=False: "0:100:10" is a range, not an emoji code
+        err.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)
 
 
@@ -131,8 +131,9 @@ def batch_cmd(
                          "duplicating the scenarios already done.")] = False,
     engine: Annotated[str, typer.Option(
         "--engine", metavar="ENGINE",
-        help="rete (durable-rules, authoritative) or fast (the same rules in "
-             "plain Python).")] = "rete",
+        help="rete (durable-rules, authoritative), fast (the same rules in plain Python) or "
+             "vector (the same rules as lookup tables over many scenarios at once; the "
+             "compact record, no trace).")] = "rete",
     charts: Annotated[Path | None, typer.Option(
         "--charts", metavar="FOLDER",
         help="Also write the report's charts (SVG and PNG) to this folder.")
@@ -141,10 +142,17 @@ def batch_cmd(
         "--chunk-size", min=0, metavar="N",
         help="Scenarios sent to a worker at a time (0: automatic).")
     ] = 0,
+    brief: Annotated[bool, typer.Option(
+        "--brief", help="JSONL output without the trace, the per-test facts and words, with "
+                        "the parameters only in the first record.")] = False,
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", metavar="tcp://HOST:8786",
+        help="Run the chunks on a Dask distributed cluster (its scheduler's address) "
+             "instead of local worker processes.")] = None,
 ) -> None:
     """Evaluate many scenarios in worker processes, in input order, resumably."""
-    if engine not in ("rete", "fast"):
-        _fail([f"--engine: must be rete or fast, got {engine!r}"])
+    if engine not in ("rete", "fast", "vector"):
+        _fail([f"--engine: must be rete, fast or vector, got {engine!r}"])
     try:
         overrides = merge_assignments(set_ or [])
         resolve(overrides, loc_prefix=("--set",))
@@ -157,8 +165,9 @@ def batch_cmd(
     config = BatchConfig(inputs=list(paths), out=out,
                          workers=workers or os.cpu_count() or 1, doctrines=doctrines,
                          parameters=overrides, resume=resume,
-                         engine="fast" if engine == "fast" else "rete", chunk_size=chunk_size,
-                         charts=charts)
+                         engine="vector" if engine == "vector" else
+                         "fast" if engine == "fast" else "rete", chunk_size=chunk_size,
+                         charts=charts, brief=brief, cluster=cluster)
 
     def on_invalid(lines: list[str]) -> None:
         for line in lines:

@@ -17,7 +17,7 @@ body and keep-alive timeouts apply.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,7 +58,30 @@ def register(app: typer.Typer) -> None:
                     port=settings.port, workers=settings.workers, access_log=False,
                     log_level=settings.log_level, server_header=False,
                     http="api.server:HeaderTimeoutH11Protocol",
-                    timeout_keep_alive=settings.keep_alive_timeout)
+                    timeout_keep_alive=settings.keep_alive_timeout, loop=_best("uvloop", "asyncio"),
+                    **_slow_start())
+
+
+def _slow_start() -> dict[str, Any]:
+    """A worker loads the law and compiles the rules before it answers; on a busy machine
+    that takes longer than uvicorn's 5 s health check, which then kills and restarts the
+    workers in a loop. Give them a minute (where this uvicorn has the setting)."""
+    import inspect
+
+    import uvicorn
+
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        return {"timeout_worker_healthcheck": 60}
+    return {}
+
+
+def _best(fast: str, fallback: str) -> str:
+    """uvicorn[standard]'s httptools and uvloop when installed (with them, two workers
+    serve about twice what one does; without, they barely help), else the pure-Python
+    ones."""
+    import importlib.util
+
+    return fast if importlib.util.find_spec(fast) is not None else fallback
 
 
 __all__ = ["register"]

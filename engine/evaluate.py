@@ -9,6 +9,7 @@ same answers on generated scenarios.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -19,9 +20,9 @@ from engine.errors import ErrorItem, InvalidInput
 from engine.law.definitions import Law, load
 from engine.law.parameters import Parameters, canonical, resolve
 from engine.law.scenario import Scenario
-from engine.reasoning.logic import Status, status
 from engine.reasoning.network import Action, Network, build, doctrine_verdict, route_status
 from engine.reasoning.runtime import engine as rule_engine
+from engine.reasoning.vector import tables_for
 from engine.result import DoctrineResult, Evaluation, TestResult, construct
 from engine.validation import to_scenario, validation_errors
 
@@ -70,9 +71,19 @@ def _network(key: str) -> Network:
     return net
 
 
+_DEFAULT: list[tuple[Law, Parameters, Network]] = []  # the defaults' network, by value
+
+
 def network_for(params: Parameters) -> Network:
-    """The compiled rule network for a parameter set (cached)."""
-    return _network(canonical(params))
+    """The compiled rule network for a parameter set (cached). The default parameters are
+    recognised by comparison, without serialising them (the common case, per evaluation)."""
+    law = load()
+    if _DEFAULT and _DEFAULT[0][0] is law and _DEFAULT[0][1] == params:
+        return _DEFAULT[0][2]
+    net = _network(canonical(params))
+    if params == resolve(None, law):
+        _DEFAULT[:] = [(law, copy.deepcopy(params), net)]
+    return net
 
 
 def is_compiled(parameters: Mapping[str, Any] | None = None, *,
@@ -123,13 +134,12 @@ def evaluate(
         raise InvalidInput([ErrorItem(("engine",), f"unknown engine {engine!r}", "enum",
                                       ["rete", "fast"])])
     net = network_for(params)
-    tests = {k: status(t.expr, facts).value for k, t in net.tests.items()}
-    tests[net.weighing.key] = status(net.weighing.expr, facts).value
+    # each test one lookup in its table over the cells of the facts it reads (built from
+    # the same compiled expressions; engine.reasoning.vector)
+    tests, classification = tables_for(net).evaluate(facts)
     routes = {k: route_status(tests[t.key] for t in r.tests) for k, r in net.routes.items()}
     verdicts = {d_id: doctrine_verdict([routes[r.key] for r in plan.routes])
                 for d_id, plan in net.doctrines.items()}
-    classification = next(c.cls.id for c in net.classes
-                          if status(c.expr, facts) is Status.SATISFIED)
     return assemble(net, sc, facts, params, wanted, tests, routes, verdicts, classification,
                     None, explain)
 

@@ -102,8 +102,31 @@ def _lower(s: str) -> str:
     return s[:1].lower() + s[1:] if s[1:2].islower() or len(s) == 1 else s
 
 
+ENTRY_CACHE_SIZE = 50_000  # test results kept per network (see `entry`)
+
+
 def entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
                 facts: Mapping[str, Any], explain: bool) -> TestResult:
+    """One test's result, built once per distinct reading and then reused (results are
+    frozen): without explain it depends on the test, its route and its status only; with
+    explain, also on the values of the facts it read (its `because` is made from them)."""
+    cache: dict[Any, TestResult] = net.explain_cache.setdefault("entry", {})
+    key: Any = (inst.key, route, test_status)
+    if explain:
+        key = (*key, *[facts.get(f) for f in inst.facts])
+    try:
+        hit = cache.get(key)
+    except TypeError:  # an unhashable value: not cached
+        return _entry(net, inst, route, test_status, facts, explain)
+    if hit is None:
+        if len(cache) >= ENTRY_CACHE_SIZE:
+            cache.clear()
+        hit = cache[key] = _entry(net, inst, route, test_status, facts, explain)
+    return hit
+
+
+def _entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
+           facts: Mapping[str, Any], explain: bool) -> TestResult:
     t: LegalTest = inst.test
     return construct(
         TestResult, test=t.id, route=route, status=test_status,
@@ -221,11 +244,7 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
                 tr = shared[(t.key, r.route.id)] = entry(net, t, r.route.id, s, facts,
                                                                explain)
             test_results.append(tr)
-        summaries.append(construct(
-            RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
-            status=r_status,
-            failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
-            unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"]))
+        summaries.append(_summary(net, r, rs, r_status))
     trace: list[TraceEntry] = []
     if explain and firings is not None:
         mine = rules_of(net, d.id)
@@ -239,6 +258,20 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         trace=trace,
         sentence=sentence(net, plan, verdict, chosen, decisive, missing, widening, open_routes),
         routes=summaries)
+
+
+def _summary(net: Network, r: RouteInstance, rs: Sequence[str], r_status: str) -> RouteSummary:
+    """A route's summary, built once per distinct set of test statuses (it is frozen)."""
+    cache: dict[Any, RouteSummary] = net.explain_cache.setdefault("summary", {})
+    key = (r.key, r_status, *rs)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = construct(
+            RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
+            status=r_status,
+            failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
+            unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"])
+    return hit
 
 
 def rules_of(net: Network, d_id: str) -> frozenset[str]:

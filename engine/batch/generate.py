@@ -121,6 +121,19 @@ def parse_vary(spec: str) -> Variation:
     return Variation(name, tuple(values))
 
 
+def parse_variations(specs: list[str]) -> list[Variation]:
+    """Every `--vary` option (at least one; no field twice): the one parser of `generate`
+    and `sweep`."""
+    variations = [parse_vary(s) for s in specs]
+    if not variations:
+        raise InvalidInput([ErrorItem(("--vary",), "give at least one --vary FIELD=...")])
+    seen = [v.field for v in variations]
+    dup = {f for f in seen if seen.count(f) > 1}
+    if dup:
+        raise InvalidInput([ErrorItem(("--vary", f), "varied twice") for f in sorted(dup)])
+    return variations
+
+
 def _set(doc: dict[str, Any], dotted: str, value: Any) -> None:
     group, name = dotted.split(".", 1)
     sub = doc.get(group)
@@ -159,13 +172,7 @@ def generate(template_path: str | Path, specs: list[str], out: Path) -> int:
     """
     data, lines = read_document(template_path)
     validate_document(data, lines, str(template_path))
-    variations = [parse_vary(s) for s in specs]
-    if not variations:
-        raise InvalidInput([ErrorItem(("--vary",), "give at least one --vary FIELD=...")])
-    seen = [v.field for v in variations]
-    dup = {f for f in seen if seen.count(f) > 1}
-    if dup:
-        raise InvalidInput([ErrorItem(("--vary", f), "varied twice") for f in sorted(dup)])
+    variations = parse_variations(specs)
     n = 0
     tmp = out.with_name(out.name + ".tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -181,4 +188,4 @@ def generate(template_path: str | Path, specs: list[str], out: Path) -> int:
     return n
 
 
-__all__ = ["Variation", "generate", "parse_vary", "variants"]
+__all__ = ["Variation", "generate", "parse_variations", "parse_vary", "variants"]

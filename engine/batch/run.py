@@ -44,14 +44,15 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from engine.errors import EngineError, ErrorItem, ImminenceError, InputFileError, InvalidInput
-from engine.evaluate import EngineName, evaluate
+from engine.evaluate import evaluate
 from engine.law.scenario import fact_catalogue
 from engine.loader import parse_json, read_document, validate_document
 
 VARY_KEY = "_vary"  # envelope key written by `imminence generate`: the varied values
 FORMATS = (".jsonl", ".csv", ".md", ".html")
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
-Kind = Literal["doc", "jsonl", "csv"]
+Kind = Literal["doc", "jsonl", "csv", "text"]  # text: a scenario file's (name, text)
+BatchEngine = Literal["rete", "fast", "vector"]
 
 
 class BatchError(ImminenceError):
@@ -224,6 +225,11 @@ def load_task(task: Task) -> tuple[Any, dict[str, Any] | None]:
     if task.kind == "doc":
         data, lines = read_document(task.payload)
         offset = 0
+    elif task.kind == "text":  # a scenario file read by the client, for a remote worker
+        from engine.loader import parse_text
+
+        data, lines = parse_text(task.payload[1], task.payload[0])
+        offset = 0
     elif task.kind == "jsonl":
         data = parse_json(task.payload, task.file, task.line)
         lines, offset = _line_map(1), task.line - 1
@@ -259,8 +265,9 @@ def invalid_lines(task: Task) -> list[str]:
 class WorkerConfig:
     parameters: dict[str, Any]  # the user's overrides (already checked), not the resolved set
     doctrines: list[str]
-    engine: EngineName
+    engine: BatchEngine
     full: bool  # the full §5 result (a .jsonl output) or the compact record
+    brief: bool = False  # full result without trace, per-test facts or parameters
 
 
 @dataclass
@@ -291,7 +298,9 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
     except InputFileError as exc:
         return Outcome(task.index, task.key, errors=exc.lines())
     try:
-        ev = evaluate(scenario, config.parameters, config.doctrines, engine=config.engine)
+        ev = evaluate(scenario, config.parameters, config.doctrines,
+                      engine="fast" if config.engine == "fast" else "rete",
+                      explain=not config.brief)
     except InvalidInput as exc:  # pragma: no cover - options are checked before the run
         return Outcome(task.index, task.key, errors=[f"{task.key}: {exc}"])
     except (EngineError, RecursionError) as exc:  # one scenario must not stop the batch
@@ -306,8 +315,8 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
     if config.full:
         # pydantic's serialiser is about 4x faster than json.dumps(model_dump()) and
         # writes the same text; the `input` key is spliced in front of the result's keys.
-        return Outcome(task.index, task.key, '{"input":' + head_json + ","
-                       + ev.model_dump_json()[1:])
+        body = ev.model_dump_json(exclude=_BRIEF_EXCLUDE if config.brief else None)
+        return Outcome(task.index, task.key, '{"input":' + head_json + "," + body[1:])
     record: dict[str, Any] = {
         "scenario_id": ev.scenario_id, "classification": ev.classification,
         "parameters": ev.parameters,
@@ -317,6 +326,50 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
                       for d, r in ev.doctrines.items()}}
     return Outcome(task.index, task.key, '{"input":' + head_json + ","
                    + json.dumps(record, ensure_ascii=False, separators=(",", ":"))[1:])
+
+
+# --brief: the parameters are written once (first record); the trace and, for each test,
+# the facts it read and its words (condition, because, passage, citation) never
+_TEST_WORDS = {"facts", "condition", "because", "passage", "passage_kind", "citation"}
+_BRIEF_EXCLUDE: Any = {"parameters": True, "doctrines": {"__all__": {
+    "trace": True, "tests": {"__all__": _TEST_WORDS}, "reported": _TEST_WORDS}}}
+
+
+def _run_chunk_vector(tasks: list[Task], config: WorkerConfig) -> ChunkResult:
+    """A chunk on the vectorised engine: validated one by one, evaluated together; each
+    valid scenario gets the compact record (verdict, route, score, score_max, decisive)."""
+    from engine.law.parameters import resolve
+    from engine.reasoning.vector import engine_for
+
+    valid: list[tuple[Task, Any, dict[str, Any] | None]] = []
+    invalid: list[list[str]] = []
+    for t in tasks:
+        try:
+            scenario, vary = load_task(t)
+        except InputFileError as exc:
+            invalid.append(exc.lines())
+            continue
+        valid.append((t, scenario, vary))
+    params = resolve(config.parameters)
+    eng = engine_for(params)
+    res = eng.run(eng.encode([sc.facts() for _, sc, _ in valid]), len(valid), config.doctrines)
+    params_json = json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+    lines: list[str] = []
+    for i, (t, sc, vary) in enumerate(valid):
+        head: dict[str, Any] = {"key": t.key, "index": t.index}
+        if vary is not None:
+            head["vary"] = vary
+        doctrines = {}
+        for d, arrays in res.doctrines.items():
+            rec = arrays.record(i)
+            rec["decisive"] = eng.decisive(res, d, i)
+            doctrines[d] = rec
+        lines.append('{"input":' + json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+                     + ',"scenario_id":' + json.dumps(sc.id) + ',"classification":"'
+                     + res.classes[int(res.classification[i])] + '"'
+                     + ("" if config.brief else ',"parameters":' + params_json)
+                     + ',"doctrines":' + json.dumps(doctrines, separators=(",", ":")) + "}\n")
+    return ChunkResult(len(tasks), "".join(lines).encode("utf-8"), len(lines), invalid)
 
 
 @dataclass
@@ -332,6 +385,8 @@ class ChunkResult:
 
 def _run_chunk(tasks: list[Task]) -> ChunkResult:
     assert _config is not None, "worker not initialised"
+    if _config.engine == "vector":
+        return _run_chunk_vector(tasks, _config)
     lines: list[str] = []
     invalid: list[list[str]] = []
     for t in tasks:
@@ -463,9 +518,11 @@ class BatchConfig:
     doctrines: list[str] | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     resume: bool = False
-    engine: EngineName = "rete"
+    engine: BatchEngine = "rete"
     chunk_size: int = 0  # 0: chosen from the number of workers
     charts: Path | None = None
+    brief: bool = False  # .jsonl: no trace, no per-test facts, the parameters once
+    cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): chunks run there
 
 
 @dataclass
@@ -541,8 +598,19 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
             on_invalid(lines)
 
     wconfig = WorkerConfig(dict(config.parameters), doctrines, config.engine,
-                           full=config.out.suffix == ".jsonl")
-    writer = JournalWriter(journal, append=config.resume, done=point.done)
+                           full=config.out.suffix == ".jsonl", brief=config.brief)
+    client = None
+    if config.cluster is not None:
+        from engine.batch.cluster import ClusterError, connect
+
+        try:
+            client = connect(config.cluster)
+        except ClusterError as exc:
+            raise BatchError(str(exc)) from None
+    journal_writer = JournalWriter(journal, append=config.resume, done=point.done)
+    writer: JournalWriter | _ParametersOnce = journal_writer
+    if config.brief and wconfig.full and point.done == 0:
+        writer = _ParametersOnce(journal_writer, params)
     handled = 0
 
     def fresh_tasks() -> Iterator[Task]:
@@ -567,8 +635,23 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
 
     workers = max(1, config.workers)
     chunk = config.chunk_size or (8 if workers == 1 else 16)
+    if client is not None:
+        chunk = config.chunk_size or (2000 if config.engine == "vector" else 500)
+    elif config.engine == "vector":
+        chunk = config.chunk_size or 1000
     try:
-        if workers == 1:
+        if client is not None:
+            from engine.batch.cluster import batch_results
+
+            try:
+                remote = (_portable(c) for c in _chunks(fresh_tasks(), chunk))
+                for result in batch_results(client, remote, wconfig):
+                    handled = _take(result, writer, summary, report_invalid, handled)
+                    if progress is not None:
+                        progress(handled, summary.total)
+            finally:
+                client.close()
+        elif workers == 1:
             _init_worker_local(wconfig)
             for result in map(_run_chunk, _chunks(fresh_tasks(), chunk)):
                 handled = _take(result, writer, summary, report_invalid, handled)
@@ -605,12 +688,54 @@ def run_batch(config: BatchConfig, progress: Progress | None = None,
     return summary
 
 
+class _ParametersOnce:
+    """--brief: the first record written carries the run's parameters (what --resume
+    checks), the others do not."""
+
+    def __init__(self, writer: JournalWriter, params: Mapping[str, Any]) -> None:
+        self._w = writer
+        self._params = params
+        self._done = False
+
+    def write(self, blob: bytes, records: int = 0) -> None:
+        if not self._done and blob:
+            first, _, rest = blob.partition(b"\n")
+            record = json.loads(first)
+            record = {"input": record.pop("input"), **{k: v for k, v in record.items()
+                                                       if k != "doctrines"},
+                      "parameters": self._params, "doctrines": record["doctrines"]}
+            blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(
+                "utf-8") + b"\n" + rest
+            self._done = True
+        self._w.write(blob, records)
+
+    def close(self) -> None:
+        self._w.close()
+
+
+def _portable(tasks: list[Task]) -> list[Task]:
+    """Tasks a worker on another machine can run: scenario files travel as their text."""
+    from engine.loader import read_text
+
+    out = []
+    for t in tasks:
+        if t.kind == "doc":
+            try:
+                text = read_text(t.payload)
+            except Exception:  # unreadable: let the worker report it as the file's error
+                out.append(t)
+                continue
+            t = Task(t.index, t.key, "text", t.file, t.line, (t.payload, text))
+        out.append(t)
+    return out
+
+
 def _init_worker_local(config: WorkerConfig) -> None:
     global _config
     _config = config
 
 
-def _take(result: ChunkResult, writer: JournalWriter, summary: BatchSummary,
+def _take(result: ChunkResult, writer: JournalWriter | _ParametersOnce, summary: BatchSummary,
           report_invalid: Callable[[list[str]], None], handled: int) -> int:
     writer.write(result.blob, result.evaluated)
     summary.evaluated += result.evaluated
@@ -723,6 +848,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["BatchConfig", "BatchError", "BatchSummary", "OutputError", "Task", "count_tasks",
-           "csv_document", "input_files", "iter_journal", "iter_tasks", "journal_path",
-           "read_journal", "run_batch"]
+__all__ = [
+    "BatchConfig",
+    "BatchEngine",
+    "BatchError",
+    "BatchSummary",
+    "OutputError",
+    "Task",
+    "count_tasks",
+    "csv_document",
+    "input_files",
+    "iter_journal",
+    "iter_tasks",
+    "journal_path",
+    "read_journal",
+    "run_batch",
+]
