@@ -1,7 +1,8 @@
 """The plain-Python baseline of the benchmarks (issue 12): a reference evaluator.
 
 It reads the scenario through pydantic's model_dump, the same compiled network
-(engine.reasoning.network.build, once per parameter set) and evaluates each test with the recursive Kleene interpreter
+(engine.reasoning.network.build, once per parameter set) and evaluates each test with
+the recursive Kleene interpreter
 (engine.reasoning.logic.status), then follows DOCTRINES §4–§5 in plain Python to a result
 of plain dicts: classification, and per doctrine verdict, route, score, score_max, the
 status and facts of every test, decisive tests, missing facts and widening. No pydantic
