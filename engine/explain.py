@@ -74,18 +74,45 @@ def _culprits(expr: Expr, facts: Mapping[str, Any], want: Status,
                 yield from _culprits(p, facts, want, negated)
 
 
+# Per network, the `because` texts and the test entries remembered (a sweep or a class
+# repeats them); bounded, so memory stays flat however many scenarios are evaluated.
+BECAUSE_CACHE = 8192
+ENTRY_CACHE = 4096
+
+
 def because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str) -> str:
     """Which part of a failed or unknown test failed or is unknown, and what it needs."""
+    memo: dict[tuple[Any, ...], str] = net.explain_cache.setdefault("because", {})
+    key = (inst.key, outcome, *(facts.get(f) for f in inst.facts))
+    text = memo.get(key)
+    if text is None:
+        if len(memo) >= BECAUSE_CACHE:
+            memo.clear()
+        text = memo[key] = _because(net, inst, facts, outcome)
+    return text
+
+
+def _need(net: Network, inst: TestInstance, atom: Atom, negated: bool) -> str:
+    """What one comparison of a test instance asks, in words (static: cached)."""
+    cache: dict[tuple[str, int, bool], str] = net.explain_cache.setdefault("need", {})
+    key = (inst.key, id(atom), negated)
+    text = cache.get(key)
+    if text is None:
+        assert atom.node is not None
+        text = words.leaf(net.law, atom.node, net.params, inst.settings)
+        if negated:
+            text = f"it is not the case that {text}"
+        cache[key] = text
+    return text
+
+
+def _because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str) -> str:
     want = Status(outcome)
     law = net.law
     parts: list[str] = []
     for atom, negated in _culprits(inst.expr, facts, want):
-        assert atom.node is not None
-        need = words.leaf(law, atom.node, net.params, inst.settings)
-        if negated:
-            need = f"it is not the case that {need}"
         states = [words.state(law, f, facts.get(f)) for f in atom.facts]
-        parts.append(words.unmet(states, need))
+        parts.append(words.unmet(states, _need(net, inst, atom, negated)))
     if not parts:
         return f"on this doctrine's reading the test cannot be met: {condition_words(net, inst)}"
     lead = ""
@@ -103,16 +130,27 @@ def _lower(s: str) -> str:
 
 
 def entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
-                facts: Mapping[str, Any], explain: bool) -> TestResult:
+          facts: Mapping[str, Any], explain: bool) -> TestResult:
+    """One test of one route as the result lists it. Results are frozen and depend only on
+    the facts the test reads, so they are remembered per network (a sweep repeats them)."""
+    memo: dict[tuple[Any, ...], TestResult] = net.explain_cache.setdefault("entries", {})
+    values = tuple(facts.get(f) for f in inst.facts) if explain else ()
+    key = (inst.key, route, test_status, explain, *values)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    if len(memo) >= ENTRY_CACHE:
+        memo.clear()
     t: LegalTest = inst.test
-    return construct(
+    found = memo[key] = construct(
         TestResult, test=t.id, route=route, status=test_status,
-        facts={f: facts.get(f) for f in inst.facts} if explain else {},
+        facts=dict(zip(inst.facts, values, strict=True)) if explain else {},
         source=t.source, condition=condition_words(net, inst),
         because=because(net, inst, facts, test_status)
         if explain and test_status != "satisfied" else None,
         passage=t.passage, passage_kind=t.passage_kind,
         citation=net.law.sources[t.source].short)
+    return found
 
 
 # ----------------------------------------------------------------------- doctrine
@@ -221,11 +259,7 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
                 tr = shared[(t.key, r.route.id)] = entry(net, t, r.route.id, s, facts,
                                                                explain)
             test_results.append(tr)
-        summaries.append(construct(
-            RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
-            status=r_status,
-            failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
-            unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"]))
+        summaries.append(_summary(net, r, r_status, rs))
     trace: list[TraceEntry] = []
     if explain and firings is not None:
         mine = rules_of(net, d.id)
@@ -239,6 +273,20 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         trace=trace,
         sentence=sentence(net, plan, verdict, chosen, decisive, missing, widening, open_routes),
         routes=summaries)
+
+
+def _summary(net: Network, r: RouteInstance, r_status: str, rs: list[str]) -> RouteSummary:
+    """A route's status and its failed and unknown tests (frozen: remembered per network)."""
+    memo: dict[tuple[str, ...], RouteSummary] = net.explain_cache.setdefault("routes", {})
+    key = (r.key, r_status, *rs)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = construct(
+            RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
+            status=r_status,
+            failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
+            unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"])
+    return found
 
 
 def rules_of(net: Network, d_id: str) -> frozenset[str]:
