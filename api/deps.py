@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 
+from api.jsonbody import is_json_media, media_type
 from api.problems import ProblemError
 from api.settings import Settings
 from engine.law.definitions import Law, load
@@ -32,12 +33,11 @@ async def get_law() -> Law:
 
 async def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (`application/json` or `+json`)."""
-    ctype = request.headers.get("content-type", "")
-    media = ctype.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not (media.startswith("application/")
-                                            and media.endswith("+json")):
-        raise ProblemError(415, f"expected Content-Type: application/json, got "
-                                f"{media or 'none'}", kind="unsupported-media-type")
+    media = media_type(request.headers.get("content-type"))
+    if not is_json_media(media):
+        raise ProblemError(415, f"expected Content-Type: application/json (or "
+                                f"application/*+json), got {media or 'none'}",
+                           kind="unsupported-media-type")
 
 
 async def run_evaluation(request: Request, func: Callable[..., T], *args: Any) -> T:

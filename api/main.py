@@ -13,6 +13,7 @@ at `/` is included only when no other router serves `/`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,7 +26,17 @@ from starlette.routing import Match
 from api import problems
 from api.middleware import RequestContextMiddleware, configure_logging
 from api.models import BatchItem, BatchRecord, BatchRequest, BatchResponse
-from api.routes import docs, doctrines, health, index, parameters, scenarios, sources, vocabulary
+from api.routes import (
+    analysis,
+    docs,
+    doctrines,
+    health,
+    index,
+    parameters,
+    scenarios,
+    sources,
+    vocabulary,
+)
 from api.routes import evaluate as evaluate_routes
 from api.settings import Settings
 from api.teaching import install as install_teaching
@@ -45,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluate_routes.router,
     scenarios.router,
     docs.router,
+    analysis.router,
 )
 # The teaching feature's routers, after ROUTERS and any extra ones (which may replace them).
 TEACHING: tuple[APIRouter, ...] = (teaching.router, teaching.instructor)
@@ -118,6 +130,11 @@ def create_app(settings: Settings | None = None, *,
         from fastapi.concurrency import run_in_threadpool
 
         await run_in_threadpool(_warm_up)
+        # What start-up built (the law, the default rule network, the schemas) lives as
+        # long as the process: out of the collector's sight, a full collection walks only
+        # what came later (it stops every thread, the event loop's included).
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(title="imminence", version=__version__, description=DESCRIPTION,

@@ -1,11 +1,20 @@
-"""The request context: a request id, a body size limit, structured access logs, and a
+"""The request context: a request id, limits on the body, structured access logs, and a
 last-resort 500 problem. One pure-ASGI middleware (cheaper than BaseHTTPMiddleware).
 
 - Request id: the client's `X-Request-ID` when it is a sane token, else a fresh one; it is
   in `request.state.request_id`, in every problem document, in the response header, and
   in the access log line.
 - Body limit: a declared `Content-Length` above the limit is refused with 413 before the
-  body is read; a streamed body is counted as it arrives and cut off at the limit.
+  body is read; a streamed body is counted as it arrives and cut off at the limit (413,
+  the same problem type, `body-too-large`, and the connection closed).
+- Body timeout: the whole body must arrive within `body_timeout` seconds of the request
+  head (408 `body-timeout`, connection closed), so a client trickling a body cannot hold a
+  connection and a task for ever. (Slow *heads* are the server's to cut: api/server.py.)
+- JSON depth: a JSON body (application/json or */*+json, the one rule of api/jsonbody.py)
+  is read here whole and refused with 400 `json-too-deep` when it nests deeper than
+  `max_json_depth`, before any parser recurses into it; the app then reads the same bytes.
+  NDJSON batches are checked line by line by their route, so one bad line is one error
+  record.
 - Access log: one JSON line per request on the `imminence.access` logger.
 """
 
@@ -18,10 +27,12 @@ import time
 import uuid
 from typing import Any
 
-from starlette.exceptions import HTTPException
+import anyio
+from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import PROBLEM_JSON, problem_body
+from api.jsonbody import is_json_media, media_type, too_deep, too_deep_detail
+from api.problems import PROBLEM_JSON, ProblemHTTPException, problem_body
 from api.settings import Settings
 
 access_log = logging.getLogger("imminence.access")
@@ -31,12 +42,23 @@ _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 BATCH_PATH = "/v1/evaluate/batch"
 
 
-class BodyTooLarge(HTTPException):
+_CLOSE = {"Connection": "close"}  # the rest of the body is unread: end the connection
+_SCAN_OFF_LOOP = 256 * 1024  # bodies larger than this are scanned in a worker thread
+
+
+class BodyTooLarge(ProblemHTTPException):
     """The request body went past the configured limit while being read (an HTTPException,
     so that FastAPI's body parsing lets it through to the 413 problem handler)."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(413, detail)
+        super().__init__(413, detail, "body-too-large", headers=_CLOSE)
+
+
+class BodyTimeout(ProblemHTTPException):
+    """The request body did not arrive within the body timeout."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(408, detail, "body-timeout", headers=_CLOSE)
 
 
 class RequestContextMiddleware:
@@ -57,6 +79,7 @@ class RequestContextMiddleware:
         start = time.perf_counter()
         rid = ""
         length: int | None = None
+        ctype = ""
         for name, value in scope["headers"]:
             if name == self.header:
                 candidate = value.decode("latin-1")
@@ -67,6 +90,8 @@ class RequestContextMiddleware:
                     length = int(value)
                 except ValueError:
                     length = None
+            elif name == b"content-type":
+                ctype = value.decode("latin-1")
         rid = rid or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         rid_header = (self.header, rid.encode("latin-1"))
@@ -87,35 +112,56 @@ class RequestContextMiddleware:
             await send(message)
 
         received = 0
+        body_done = False
+        deadline = time.monotonic() + self.settings.body_timeout
 
         async def receive_wrapper() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # e.g. waiting for the client to disconnect: no deadline
+                return await receive()
+            with anyio.move_on_after(deadline - time.monotonic()) as scope_:
+                message = await receive()
+            if scope_.cancelled_caught:
+                raise BodyTimeout(too_slow)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(too_large)
+                body_done = not message.get("more_body", False)
             return message
 
-        async def problem(code: int, detail: str, kind: str | None = None) -> None:
+        async def problem(code: int, detail: str, kind: str | None = None,
+                          close: bool = False) -> None:
             body = json.dumps(problem_body(code, detail, kind=kind, instance=path,
                                            request_id=rid)).encode()
+            headers = [(b"content-type", PROBLEM_JSON.encode()),
+                       (b"content-length", str(len(body)).encode())]
+            if close:
+                headers.append((b"connection", b"close"))
             await send_wrapper({"type": "http.response.start", "status": code,
-                                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                                            (b"content-length", str(len(body)).encode())]})
+                                "headers": headers})
             await send_wrapper({"type": "http.response.body", "body": body})
 
         env = "MAX_BATCH_BODY_BYTES" if path == BATCH_PATH else "MAX_BODY_BYTES"
         too_large = (f"the request body is larger than the limit of {limit} bytes "
                      f"(setting IMMINENCE_{env})")
+        too_slow = (f"the request body did not arrive within {self.settings.body_timeout:g} "
+                    "s (setting IMMINENCE_BODY_TIMEOUT)")
         try:
             if length is not None and length > limit:
-                await problem(413, too_large, "body-too-large")
+                await problem(413, too_large, "body-too-large", close=True)
+            elif is_json_media(media_type(ctype)):
+                app_receive = await self._checked_json(receive_wrapper, receive)
+                if app_receive is None:  # too deep: refused before anything parses it
+                    await problem(400, too_deep_detail(self.settings.max_json_depth),
+                                  "json-too-deep")
+                else:
+                    await self.app(scope, app_receive, send_wrapper)
             else:
                 await self.app(scope, receive_wrapper, send_wrapper)
-        except BodyTooLarge:
+        except ProblemHTTPException as exc:  # raised while this middleware read the body
             if not started:
-                await problem(413, too_large, "body-too-large")
+                await problem(exc.status_code, exc.detail, exc.kind, close=True)
         except Exception as exc:
             error_log.error("unhandled error (request %s)", rid, exc_info=exc)
             if not started:
@@ -131,6 +177,39 @@ class RequestContextMiddleware:
                     "client": (scope.get("client") or ("", 0))[0],
                 }
                 access_log.info(json.dumps(record))
+
+    async def _checked_json(self, read: Receive, receive: Receive) -> Receive | None:
+        """Read a JSON body whole; None when it nests too deep, else a `receive` that gives
+        the app the same body (then passes on to the server's, for the disconnect)."""
+        chunks: list[bytes] = []
+        while True:
+            message = await read()
+            if message["type"] != "http.request":  # the client went away
+                first: Message = message
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                first = {"type": "http.request", "body": b"".join(chunks),
+                         "more_body": False}
+                break
+        body: bytes = first.get("body", b"")
+        depth = self.settings.max_json_depth
+        if len(body) > _SCAN_OFF_LOOP:  # a few ms per MB: not on the event loop
+            deep = await to_thread.run_sync(too_deep, body, depth)
+        else:
+            deep = too_deep(body, depth)
+        if deep:
+            return None
+        given = False
+
+        async def replay() -> Message:
+            nonlocal given
+            if not given:
+                given = True
+                return first
+            return await receive()
+
+        return replay
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -168,4 +247,5 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
-__all__ = ["BATCH_PATH", "JsonLineFormatter", "RequestContextMiddleware", "configure_logging"]
+__all__ = ["BATCH_PATH", "BodyTimeout", "BodyTooLarge", "JsonLineFormatter",
+           "RequestContextMiddleware", "configure_logging"]

@@ -3,13 +3,16 @@
 The evaluation itself is the engine's `Evaluation` (DOCTRINES §5), reused, not re-declared;
 the scenario is the engine's `Scenario`. What is here is HTTP-only: request envelopes, batch
 records, and read-only views of the law in rules/ (built from `engine.law.definitions`).
+
+Request flags are strict booleans: `true`/`false` only, never `0`, `1` or `"no"` (a 422
+naming the field), as the scenario's boolean facts are.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from api.problems import Problem
 from engine.law.definitions import Law, load
@@ -66,8 +69,8 @@ class EvaluateRequest(BaseModel):
                                            "unknown, never false.")
     parameters: ParameterOverrides = None
     doctrines: DoctrineList = None
-    explain: bool = Field(True, description=EXPLAIN_DOC)
-    what_if: bool = Field(False, description=(
+    explain: StrictBool = Field(True, description=EXPLAIN_DOC)
+    what_if: StrictBool = Field(False, description=(
         "Also return, per doctrine, the single-fact changes that would change its verdict "
         "(`what_if` in the answer): which fact would change the answer."))
 
@@ -81,7 +84,7 @@ class BatchItem(BaseModel):
     scenario: dict[str, Any] = Field(description="a scenario (schema: Scenario)")
     parameters: ParameterOverrides = None
     doctrines: DoctrineList = None
-    explain: bool = Field(True, description=EXPLAIN_DOC)
+    explain: StrictBool = Field(True, description=EXPLAIN_DOC)
 
 
 class BatchRequest(BaseModel):

@@ -9,12 +9,19 @@
 
 Handlers here map, in one place: the engine's `InvalidInput` (422), FastAPI's request
 validation (422; 400 for a body that is not JSON at all), Starlette's HTTP errors (404, 405,
-...), `ProblemError` raised by the routes (400, 413, 415, ...), and anything unexpected (500,
-logged with its traceback server-side, answered with the request id only).
+...; a `ProblemHTTPException` carries its own problem type), `ProblemError` raised by the
+routes (400, 413, 415, ...), the database failing (507 `storage-full` when the disk or the
+database is full, 503 `storage-unavailable` when it cannot be reached), and anything
+unexpected (500, logged with its traceback server-side, answered with the request id only).
+
+Problem types (`urn:imminence:problem:<kind>`) are one per kind of failure, whichever code
+path meets it: e.g. a body over the limit is `body-too-large` whether its declared length
+or its streamed bytes give it away.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -25,6 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import EngineError, ErrorItem, InvalidInput
@@ -71,6 +79,16 @@ class ProblemError(Exception):
         self.kind = kind
         self.errors = errors or []
         self.headers = dict(headers or {})
+
+
+class ProblemHTTPException(StarletteHTTPException):
+    """An HTTP error raised below the routes (while the body is read, say) with its own
+    problem type; an HTTPException so that FastAPI's body parsing lets it through."""
+
+    def __init__(self, status: int, detail: str, kind: str,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status, detail, headers=dict(headers or {}))
+        self.kind = kind
 
 
 def _title(status: int) -> str:
@@ -160,7 +178,8 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         allow = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
         detail = f"{request.method} is not allowed here" + (f"; allowed: {allow}" if allow
                                                             else "")
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+    return problem_response(request, exc.status_code, detail,
+                            kind=getattr(exc, "kind", None), headers=exc.headers)
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -177,6 +196,51 @@ async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
                             "been logged under the request id", kind="engine-error")
 
 
+_SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
+_PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+_FULL_MESSAGES = ("database or disk is full", "no space left on device", "disk quota exceeded")
+
+
+def storage_is_full(exc: BaseException) -> bool:
+    """Whether an error (or what caused it: the DBAPI error under SQLAlchemy's, an OSError)
+    says the disk or the database is full: SQLite's SQLITE_FULL, PostgreSQL's disk_full,
+    ENOSPC or EDQUOT."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(e, "sqlite_errorcode", None) == _SQLITE_FULL \
+                or getattr(e, "sqlstate", None) == _PG_DISK_FULL:
+            return True
+        if any(m in str(e).lower() for m in _FULL_MESSAGES):
+            return True
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return False
+
+
+STORAGE_FULL_DETAIL = ("the server's storage is full: nothing was stored; try again later "
+                       "(the operator has been told in the log)")
+
+
+async def _on_storage(request: Request, exc: Exception) -> JSONResponse:
+    rid = getattr(request.state, "request_id", None)
+    if storage_is_full(exc):
+        log.error("storage full (request %s): %s", rid, exc)
+        return problem_response(request, 507, STORAGE_FULL_DETAIL, kind="storage-full",
+                                title="Insufficient Storage")
+    if isinstance(exc, OperationalError):
+        log.error("storage unavailable (request %s): %s", rid, exc, exc_info=exc)
+        return problem_response(request, 503, "the database is unavailable: nothing was "
+                                "stored; try again later", kind="storage-unavailable",
+                                headers={"Retry-After": "5"})
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     rid = getattr(request.state, "request_id", None)
     log.error("unhandled error (request %s)", rid, exc_info=exc)
@@ -191,6 +255,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(EngineError, _on_engine_error)
+    app.add_exception_handler(DBAPIError, _on_storage)
+    app.add_exception_handler(OSError, _on_storage)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -198,11 +264,14 @@ _DESCRIPTIONS = {
     400: "Malformed request: the body is not JSON (or NDJSON) at all",
     404: "No such resource (doctrine, scenario or path)",
     405: "Method not allowed on this path",
+    408: "The request head or body arrived too slowly (IMMINENCE_HEADER_TIMEOUT, "
+         "IMMINENCE_BODY_TIMEOUT)",
     413: "Request body or batch larger than the configured limit",
     415: "Unsupported content type",
     422: "Invalid input: the field path and the allowed values are named in `errors`",
     500: "Unexpected server error (logged under the request id; no details leak)",
-    503: "Not ready",
+    503: "Not ready, or the database is unavailable",
+    507: "The server's storage is full: nothing was stored",
 }
 
 
@@ -221,10 +290,12 @@ __all__ = [
     "Problem",
     "ProblemError",
     "ProblemField",
+    "ProblemHTTPException",
     "install",
     "invalid_input_body",
     "problem_body",
     "problem_response",
     "problem_responses",
     "request_validation_items",
+    "storage_is_full",
 ]

@@ -5,6 +5,14 @@
     IMMINENCE_DATA_DIR=/var/lib/imminence          # the SQLite file goes here (default ./data)
     IMMINENCE_DATABASE_URL=postgresql+psycopg://u:p@host/db   # PostgreSQL instead
     IMMINENCE_INSTRUCTOR_TOKEN=...                 # enables the instructor endpoints
+    IMMINENCE_HEADER_TIMEOUT=5 IMMINENCE_BODY_TIMEOUT=30 imminence serve
+
+Limits on what one client may send (each answered with a problem document):
+`max_body_bytes`/`max_batch_body_bytes` (413), `batch_limit` (413), `max_json_depth` (400),
+and on how slowly: `header_timeout` and `body_timeout` (408, then the connection is
+closed), `keep_alive_timeout` (an idle connection is closed). The three timeouts are
+enforced by `imminence serve` (the header timeout by its HTTP protocol, api/server.py; the
+body timeout by the app's middleware, under any server).
 
 Every setting has an embedded default, so the service starts with no configuration.
 """
@@ -35,6 +43,21 @@ class Settings(BaseSettings):
     evaluation_threads: int = Field(
         2, ge=1, le=64, description="threads that run evaluations (CPU-bound: more threads "
                                    "than cores only starve the event loop of the GIL)")
+    max_json_depth: int = Field(
+        64, ge=2, le=500, description="deepest nesting of arrays and objects in a JSON body "
+                                      "or an NDJSON line (400 json-too-deep beyond); a "
+                                      "scenario needs 3, a batch 5")
+    keep_alive_timeout: int = Field(
+        5, ge=1, description="seconds an idle keep-alive connection stays open "
+                             "(uvicorn's timeout_keep_alive)")
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a client has to send a complete request head "
+                                "(request line and headers), counted from connecting or "
+                                "from the end of the previous response; then 408 and the "
+                                "connection is closed (`imminence serve` only)")
+    body_timeout: float = Field(
+        60.0, gt=0, description="seconds a client has to send the whole request body once "
+                                "its head has arrived; then 408 and the connection is closed")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(True, description="one structured JSON line per request")
     request_id_header: str = "X-Request-ID"

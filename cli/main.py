@@ -198,9 +198,9 @@ def _register_commands() -> None:
 
     Each such module has `register(app: typer.Typer) -> None`; add one call here.
     """
-    from cli import batch, quiz, serve  # they import nothing from this module
+    from cli import analysis, batch, quiz, serve  # they import nothing from this module
 
-    for module in (batch, serve, quiz):
+    for module in (batch, serve, quiz, analysis):
         module.register(app)
 
 

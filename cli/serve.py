@@ -3,7 +3,16 @@
     imminence serve                       # http://127.0.0.1:8000 (docs at /docs)
     imminence serve --host 0.0.0.0 --port 8080 --workers 2
 
-Other settings come from IMMINENCE_* environment variables (api/settings.py).
+Other settings come from IMMINENCE_* environment variables (api/settings.py), among them
+the limits on slow clients, which `serve` hands to uvicorn:
+
+    IMMINENCE_HEADER_TIMEOUT=10      seconds for a request's whole head (then 408, closed)
+    IMMINENCE_BODY_TIMEOUT=60        seconds for its whole body once the head is in (408)
+    IMMINENCE_KEEP_ALIVE_TIMEOUT=5   seconds an idle keep-alive connection stays open
+
+The header timeout needs the server's HTTP protocol (api/server.py, uvicorn's h11 with a
+deadline per request head): under a bare `uvicorn api.main:create_app --factory` only the
+body and keep-alive timeouts apply.
 """
 
 from __future__ import annotations
@@ -26,7 +35,11 @@ def register(app: typer.Typer) -> None:
             help="uvicorn worker processes (default 1, or IMMINENCE_WORKERS); each has "
                  "its own rule engine.")] = None,
     ) -> None:
-        """Serve the HTTP API (OpenAPI at /openapi.json, interactive docs at /docs)."""
+        """Serve the HTTP API (OpenAPI at /openapi.json, interactive docs at /docs).
+
+        Slow clients are cut off: IMMINENCE_HEADER_TIMEOUT (default 10 s for a request
+        head), IMMINENCE_BODY_TIMEOUT (60 s for a body), IMMINENCE_KEEP_ALIVE_TIMEOUT
+        (5 s idle)."""
         import uvicorn
 
         from api.settings import Settings
@@ -41,7 +54,9 @@ def register(app: typer.Typer) -> None:
                    err=True)
         uvicorn.run("api.main:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, access_log=False,
-                    log_level=settings.log_level, server_header=False)
+                    log_level=settings.log_level, server_header=False,
+                    http="api.server:HeaderTimeoutH11Protocol",
+                    timeout_keep_alive=settings.keep_alive_timeout)
 
 
 __all__ = ["register"]

@@ -9,8 +9,9 @@ same answers on generated scenarios.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from engine import explain as explanation
@@ -41,16 +42,53 @@ def check_doctrines(ids: Iterable[str] | None, law: Law | None = None,
     return [d for d in law.doctrines if d in ids]
 
 
-@lru_cache(maxsize=16)
+FAST_CACHE_SIZE = 16  # compiled networks of the fast path kept (the default set always)
+_networks: OrderedDict[str, Network] = OrderedDict()
+_networks_lock = threading.Lock()
+
+
 def _network(key: str) -> Network:
+    """The compiled network for a canonical parameter set, least recently used evicted
+    beyond FAST_CACHE_SIZE, except the default set: a flood of new parameter sets does
+    not make every ordinary request compile again."""
+    with _networks_lock:
+        net = _networks.get(key)
+        if net is not None:
+            _networks.move_to_end(key)
+            return net
     import json
 
-    return build(load(), json.loads(key))
+    net = build(load(), json.loads(key))
+    with _networks_lock:
+        _networks[key] = net
+        keep = (key, canonical(resolve(None)))
+        while len(_networks) > FAST_CACHE_SIZE:
+            victim = next((k for k in _networks if k not in keep), None)
+            if victim is None:
+                break
+            del _networks[victim]
+    return net
 
 
 def network_for(params: Parameters) -> Network:
     """The compiled rule network for a parameter set (cached)."""
     return _network(canonical(params))
+
+
+def is_compiled(parameters: Mapping[str, Any] | None = None, *,
+                engine: EngineName = "rete") -> bool:
+    """Whether evaluating with these parameter overrides on `engine` needs no compilation
+    (the rules for that parameter set are cached). A caller on an event loop evaluates
+    inline only then, and hands a new parameter set (tens of ms to compile) to a thread.
+    Invalid overrides count as compiled: they are refused before anything is compiled."""
+    law = load()
+    try:
+        params = resolve(parameters, law)
+    except InvalidInput:
+        return True
+    if engine == "rete":
+        return rule_engine(law).is_compiled(params)
+    return canonical(params) in _networks
 
 
 def evaluate(
@@ -130,6 +168,7 @@ __all__ = [
     "EngineName",
     "check_doctrines",
     "evaluate",
+    "is_compiled",
     "network_for",
     "run_if_free",
     "to_scenario",

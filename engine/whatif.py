@@ -1,13 +1,10 @@
 """Which fact would change the answer: single-fact counterfactuals, doctrine by doctrine.
 
-For every stated or unknown fact, and every value the rules can tell apart for it (enum
-values, true/false, and for numbers one value in each interval between the thresholds the
-rules compare it with), the scenario is re-evaluated with that one fact changed; each change
-that turns a doctrine's verdict is reported, the nearest such value per fact and outcome.
-
-It runs on the fast path (the same compiled rules as durable-rules, differential-tested),
-re-deciding only the tests that read the changed fact, so a full sweep costs a few
-milliseconds rather than hundreds of evaluations.
+The N = 1 case of `engine.analysis.minimal.minimal_changes`: for each doctrine and each
+verdict it does not give, every fact whose change alone would give it, with the nearest
+such value (enum values, true/false, and for numbers the nearest value of each interval
+between the thresholds the rules compare it with). It runs on the compiled tests' tables,
+so a full sweep costs milliseconds rather than hundreds of evaluations.
 """
 
 from __future__ import annotations
@@ -96,44 +93,30 @@ def _verdicts(net: Network, tests: Mapping[str, Status]) -> dict[str, tuple[str,
 
 def changes(scenario: Scenario | Mapping[str, Any], parameters: Mapping[str, Any] | None = None,
             doctrines: Iterable[str] | None = None) -> dict[str, list[Change]]:
-    """Per doctrine, the single-fact changes that would change its verdict."""
+    """Per doctrine, the single-fact changes that would change its verdict: the N = 1 case
+    of `engine.analysis.minimal.minimal_changes`, one per fact and resulting verdict, the
+    nearest value (a fact is not made unknown here)."""
+    from .analysis.minimal import minimal_changes
+
     law = load()
     sc = to_scenario(scenario)
-    net = network_for(resolve(parameters, law))
+    params = resolve(parameters, law)
     wanted = check_doctrines(doctrines, law)
-    facts = sc.facts()
-    base_tests = {k: status(t.expr, facts) for k, t in net.tests.items()}
-    base = _verdicts(net, base_tests)
-    readers: dict[str, list[str]] = {}
-    for key, inst in net.tests.items():
-        for f in inst.facts:
-            readers.setdefault(f, []).append(key)
-
-    found: dict[str, dict[tuple[str, str], Change]] = {d: {} for d in wanted}
-    for fact, values in candidates(net).items():
-        current = facts.get(fact)
-
-        def distance(v: Any, current: Any = current) -> float:
-            if isinstance(v, int | float) and isinstance(current, int | float) \
-                    and not isinstance(v, bool):
-                return abs(float(v) - float(current))
-            return 0.0
-
-        for value in sorted(values, key=distance):
-            if value == current and current is not None:
+    base = _verdicts(network_for(params), {k: status(t.expr, sc.facts())
+                                           for k, t in network_for(params).tests.items()})
+    order = {f: i for i, f in enumerate(sc.facts())}
+    out: dict[str, list[Change]] = {}
+    for d in wanted:
+        found = []
+        for to in ("justified", "not_justified", "indeterminate"):
+            if to == base[d][0]:
                 continue
-            changed = dict(facts, **{fact: value})
-            tests = dict(base_tests)
-            for key in readers.get(fact, []):
-                tests[key] = status(net.tests[key].expr, changed)
-            after = _verdicts(net, tests)
-            for d in wanted:
-                if after[d][0] != base[d][0]:
-                    found[d].setdefault((fact, after[d][0]),
-                                        Change(fact, current, value, after[d][0], after[d][1]))
-    order = {f: i for i, f in enumerate(facts)}
-    return {d: sorted(v.values(), key=lambda c: (order.get(c.fact, 0), c.verdict))
-            for d, v in found.items()}
+            for sol in minimal_changes(scenario, d, to, max_changes=1, parameters=params,
+                                       unknown=False, verify=False):
+                (c,) = sol.changes
+                found.append(Change(c.fact, c.was, c.to, sol.verdict, sol.route))
+        out[d] = sorted(found, key=lambda c: (order.get(c.fact, 0), c.verdict))
+    return out
 
 
 def as_json(found: Mapping[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:

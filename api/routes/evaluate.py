@@ -4,7 +4,22 @@ Evaluation is CPU-bound and the engine serialises durable-rules under a process 
 rete evaluations never run on the event loop: one request with explain=true, a JSON batch,
 each NDJSON line run in a small dedicated thread pool (`deps.run_evaluation`). A single
 explain=false evaluation (the fast path: ~0.5 ms, no lock) runs on the loop, where it costs
-less than the thread hop would.
+less than the thread hop would, but only when the rules for its parameter set are already
+compiled: a new parameter set takes tens of ms to compile (durable-rules more), and one
+client sending a new `caroline_max_hours` with every request would otherwise stall every
+other request, /healthz included. Those go to one compile thread of their own, so that a
+flood of new parameter sets queues behind itself, not behind the ordinary requests.
+
+Parameter values are not rounded (a verdict at 24.004 h against 24.001 h is a different
+question) nor bounded beyond the law's own ranges: off the loop, a new parameter set costs
+its requester the compile time, and the caches of compiled sets are bounded (engine:
+16 fast-path networks, 8 durable-rules rulesets, least recently used evicted, the default
+set kept for the life of the process).
+
+JSON media: `application/json` and any `application/*+json`, alike on both endpoints
+(api/jsonbody.py); NDJSON batches as `application/x-ndjson`, one request per line, lines
+ended by `\n` (a `\r` before it is dropped), never by the Unicode line separators that
+may stand inside a JSON string.
 """
 
 from __future__ import annotations
@@ -13,12 +28,15 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from api.deps import JsonBody, SettingsDep, run_evaluation
 from api.examples import batch_example, evaluate_examples, evaluation_example, ndjson_example
+from api.jsonbody import NDJSON, is_json_media, media_type, too_deep, too_deep_detail
+from api.jsonbody import loads as load_json
 from api.models import BatchItem, EvaluateRequest
 from api.problems import (
     ProblemError,
@@ -29,13 +47,11 @@ from api.problems import (
 )
 from engine import evaluate as run_engine
 from engine.errors import ErrorItem, InvalidInput
-from engine.evaluate import run_if_free, to_scenario
+from engine.evaluate import is_compiled, run_if_free, to_scenario
 from engine.result import Evaluation, EvaluationWithWhatIf
 from engine.whatif import as_json, changes
 
 router = APIRouter(prefix="/v1", tags=["evaluate"])
-
-NDJSON = "application/x-ndjson"
 
 
 def run(scenario: Any, parameters: Mapping[str, Any] | None, doctrines: list[str] | None,
@@ -66,6 +82,10 @@ async def evaluate(
     # process lock; when a batch in a worker thread holds it, the loop must not wait for it,
     # so the request goes to the thread pool instead.
     text: str | None = None
+    if not is_compiled(body.parameters, engine="rete" if body.explain else "fast"):
+        limiter = _compile_limiter(request)
+        return Response(await to_thread.run_sync(_evaluate_json, body, limiter=limiter),
+                        media_type="application/json")
     if body.what_if:
         pass  # dozens of evaluations: off the loop
     elif not body.explain:
@@ -75,6 +95,15 @@ async def evaluate(
     if text is None:
         text = await run_evaluation(request, _evaluate_json, body)
     return Response(text, media_type="application/json")
+
+
+def _compile_limiter(request: Request) -> CapacityLimiter:
+    """One thread for the requests whose parameter set must be compiled first."""
+    state = request.app.state
+    limiter: CapacityLimiter | None = getattr(state, "compile_limiter", None)
+    if limiter is None:  # created on the loop thread, on first use
+        limiter = state.compile_limiter = CapacityLimiter(1)
+    return limiter
 
 
 def _evaluate_json(body: EvaluateRequest) -> str:
@@ -126,29 +155,48 @@ def _json_batch(items: list[Any]) -> str:
 
 
 def _ndjson_lines(body: bytes, limit: int) -> list[tuple[int, str]]:
+    """The non-blank lines with their 1-based numbers. Lines end at `\n` only (`\r\n`
+    too): `str.splitlines()` would also split at U+2028, U+2029, U+0085 and other
+    characters that may stand, unescaped, inside a JSON string."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProblemError(400, f"the NDJSON body is not UTF-8: {exc.reason} at byte "
                                 f"{exc.start}", kind="malformed-body") from None
-    lines = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    lines = []
+    for n, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
+        if raw.strip(" \t\r"):  # JSON's own whitespace only
+            lines.append((n, raw))
     if len(lines) > limit:
         raise _too_many(len(lines), limit)
     return lines
 
 
-def _ndjson_record(index: int, n: int, raw: str) -> str:
+def _line_error(index: int, n: int, err: dict[str, Any]) -> str:
+    return f'{{"index":{index},"line":{n},"evaluation":null,"error":{json.dumps(err)}}}\n'
+
+
+def _ndjson_record(index: int, n: int, raw: str, max_depth: int) -> str:
+    what = f"line {n}"
+    if too_deep(raw, max_depth):
+        return _line_error(index, n, problem_body(400, too_deep_detail(max_depth, what),
+                                                  kind="json-too-deep"))
     try:
         item = json.loads(raw)
+    except RecursionError:
+        return _line_error(index, n, problem_body(400, too_deep_detail(max_depth, what),
+                                                  kind="json-too-deep"))
     except ValueError as exc:
-        err = problem_body(400, f"line {n} is not valid JSON: {exc}", kind="malformed-line")
-        return f'{{"index":{index},"line":{n},"evaluation":null,"error":{json.dumps(err)}}}\n'
+        return _line_error(index, n, problem_body(400, f"line {n} is not valid JSON: {exc}",
+                                                  kind="malformed-line"))
     return _item_record(index, item, n) + "\n"
 
 
-async def _ndjson_stream(request: Request, lines: list[tuple[int, str]]) -> AsyncIterator[str]:
+async def _ndjson_stream(request: Request, lines: list[tuple[int, str]],
+                         max_depth: int) -> AsyncIterator[str]:
     for index, (n, raw) in enumerate(lines):
-        yield await run_evaluation(request, _ndjson_record, index, n, raw)
+        yield await run_evaluation(request, _ndjson_record, index, n, raw, max_depth)
 
 
 _BATCH_BODY = {
@@ -183,20 +231,21 @@ async def evaluate_batch(request: Request, settings: SettingsDep) -> Response:
     `application/x-ndjson`: one request per line, answered as a stream of one record per
     line, in input order. Either way one invalid item gives an error record for that item
     (with `index`, and `line` for NDJSON), not a failed batch."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    body = await request.body()
+    media = media_type(request.headers.get("content-type"))
     limit = settings.batch_limit
+    if media != NDJSON and not is_json_media(media):
+        raise ProblemError(415, f"expected Content-Type application/json (or "
+                                f"application/*+json) or {NDJSON}, got {media or 'none'}",
+                           kind="unsupported-media-type")
+    body = await request.body()
     if media == NDJSON:
         lines = _ndjson_lines(body, limit)
-        return StreamingResponse(_ndjson_stream(request, lines), media_type=NDJSON)
-    if media != "application/json":
-        raise ProblemError(415, f"expected Content-Type application/json or {NDJSON}, got "
-                                f"{media or 'none'}", kind="unsupported-media-type")
-    try:
-        doc = json.loads(body)
-    except ValueError as exc:
-        raise ProblemError(400, f"the request body is not valid JSON: {exc}",
-                           kind="malformed-body") from None
+        return StreamingResponse(_ndjson_stream(request, lines, settings.max_json_depth),
+                                 media_type=NDJSON)
+    if len(body) > 256 * 1024:  # parsing a large body takes a while: not on the event loop
+        doc = await to_thread.run_sync(load_json, body, settings.max_json_depth)
+    else:
+        doc = load_json(body, settings.max_json_depth)
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise InvalidInput([ErrorItem(("items",), "the body must be an object with a list "
                                                   "`items` of evaluate requests",

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.jsonbody import is_json_media, media_type
 from api.problems import ProblemError, problem_responses, request_validation_items
 from api.settings import Settings
 from api.teaching.storage import Attempt, IdempotencyConflict, Store
@@ -111,7 +112,11 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
         raise ProblemError(413, f"an attempt is at most {limit} bytes "
                                 "(setting IMMINENCE_MAX_ATTEMPT_BYTES)", kind="body-too-large")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw)  # the middleware has refused bodies nested too deep
+    except RecursionError:
+        raise ProblemError(400, "the request body nests arrays and objects too deeply "
+                                "(setting IMMINENCE_MAX_JSON_DEPTH)",
+                           kind="json-too-deep") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ProblemError(400, f"the request body is not valid JSON: {exc}",
                            kind="malformed-body") from None
@@ -127,7 +132,7 @@ def _parse_attempt(raw: bytes, limit: int) -> AttemptRequest:
 @router.post(
     "/exercises/{exercise_id}/attempts", status_code=201,
     summary="Submit answers; the attempt is stored, then graded feedback is returned",
-    responses=problem_responses(400, 404, 409, 413, 415),
+    responses=problem_responses(400, 404, 409, 413, 415, 503, 507),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": AttemptRequest.model_json_schema()}}}},
 )
@@ -137,8 +142,8 @@ async def submit_attempt(
 ) -> Response:
     """Grade the answers with the engine, commit the attempt, then answer. A retry with
     the same idempotency key returns the stored attempt (200) instead of a second one."""
-    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if ctype != "application/json":
+    ctype = media_type(request.headers.get("content-type"))
+    if not is_json_media(ctype):  # the API's one rule: application/json or */*+json
         raise ProblemError(415, f"expected Content-Type: application/json, got "
                                 f"{ctype or 'none'}", kind="unsupported-media-type")
     declared = request.headers.get("content-length")
@@ -253,10 +258,20 @@ def student_results(student: Annotated[str, Path(max_length=100)],
     return {"student": student, "attempts": len(rows), "results": rows}
 
 
+# A spreadsheet reads a cell as a formula when its first character, after any spaces (a
+# no-break or an ideographic space, a zero-width one, a byte-order mark included), is one
+# of these, in ASCII or full width (OWASP "CSV injection"; spreadsheets normalise ＝ to =).
+_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_LEADING_BLANKS = " \t\r\n\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+                  "\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u2060\u3000\ufeff"
+
+
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that a spreadsheet will not run as a formula: one that would be is
+    prefixed with an apostrophe (shown as text, the value otherwise unchanged)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    first, head = text[:1], text.lstrip(_LEADING_BLANKS)[:1]
+    return "'" + text if first in _FORMULA_START or head in _FORMULA_START else text
 
 
 @instructor.get("/results.csv", dependencies=Instructor, response_class=Response,

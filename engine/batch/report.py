@@ -51,9 +51,12 @@ class ReportData:
     # field -> value (JSON text) -> doctrine -> verdict counts
     sweep: dict[str, dict[str, dict[str, Counter[str]]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(Counter))))
+    parameters: dict[str, Any] | None = None  # those of the first record (exact matrix)
 
     def add(self, record: Mapping[str, Any]) -> None:
         self.scenarios += 1
+        if self.parameters is None and isinstance(record.get("parameters"), dict):
+            self.parameters = dict(record["parameters"])
         self.classifications[record["classification"]] += 1
         verdicts: dict[str, str] = {}
         for d, r in record["doctrines"].items():
@@ -318,6 +321,11 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list[str]]]]:
                 ["", *data.doctrines],
                 [[a, *[("–" if a == b else str(data.disagreement(a, b)))
                        for b in data.doctrines]] for a in data.doctrines]))
+    exact = _exact_rows(data)
+    if exact:
+        out.append(("Exact disagreement over every possible scenario (share of the space; "
+                    "shares count every combination of fact cells with equal weight, each "
+                    "fact independently, unknown included)", ["", *data.doctrines], exact))
     for name in data.sweep:
         rows = []
         for value in data.sweep_values(name):
@@ -329,6 +337,21 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list[str]]]]:
         out.append((f"Sensitivity to {name} (justified / indeterminate / not justified)",
                     [name, *data.doctrines], rows))
     return out
+
+
+def _exact_rows(data: ReportData) -> list[list[str]]:
+    """The exact divergence matrix (engine.analysis) beside the sampled one."""
+    if len(data.doctrines) < 2:
+        return []
+    from engine.analysis.compare import exact_disagreement
+    from engine.errors import InvalidInput
+
+    try:
+        shares = exact_disagreement(data.doctrines, data.parameters)
+    except InvalidInput:  # parameters of an older record format: no exact matrix
+        return []
+    return [[a, *[("–" if a == b else f"{100 * shares[(a, b)]:.3g}%") for b in data.doctrines]]
+            for a in data.doctrines]
 
 
 def _intro(data: ReportData) -> str:

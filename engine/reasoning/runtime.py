@@ -42,7 +42,7 @@ import durable_rules_engine as dre
 
 from engine.errors import EngineError
 from engine.law.definitions import Law
-from engine.law.parameters import canonical
+from engine.law.parameters import canonical, resolve
 from engine.reasoning import jsonfmt
 from engine.reasoning.logic import field_name
 from engine.reasoning.network import END, SCENARIO, SESSION, Action, Network, build
@@ -83,6 +83,7 @@ class RuleEngine:
         self._names = itertools.count()
         self._run: Run | None = None
         self._handle: int | None = None
+        self._default_key = canonical(resolve(None, law))
 
     @contextmanager
     def hold_if_free(self) -> Iterator[bool]:
@@ -96,6 +97,10 @@ class RuleEngine:
             if got:
                 self._lock.release()
 
+    def is_compiled(self, params: Mapping[str, Any]) -> bool:
+        """Whether the ruleset of this parameter set is compiled (a hint: no lock)."""
+        return canonical(dict(params)) in self._compiled
+
     def network(self, params: Mapping[str, Any]) -> Network:
         with self._lock:
             return self._get(params).net
@@ -108,9 +113,12 @@ class RuleEngine:
             return compiled
         compiled = _Compiled(build(self.law, params), f"imminence_{next(self._names)}")
         self._compiled[key] = compiled
+        keep = (key, self._default_key)  # the default set lives as long as the process
         while len(self._compiled) > self.cache_size:
-            _, old = self._compiled.popitem(last=False)
-            old.delete()
+            victim = next((k for k in self._compiled if k not in keep), None)
+            if victim is None:
+                break
+            self._compiled.pop(victim).delete()
         return compiled
 
     def run(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[Network, Run]:
