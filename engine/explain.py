@@ -74,18 +74,45 @@ def _culprits(expr: Expr, facts: Mapping[str, Any], want: Status,
                 yield from _culprits(p, facts, want, negated)
 
 
+# Per network, the `because` texts and the test entries remembered (a sweep or a class
+# repeats them); bounded, so memory stays flat however many scenarios are evaluated.
+BECAUSE_CACHE = 8192
+ENTRY_CACHE = 4096
+
+
 def because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str) -> str:
     """Which part of a failed or unknown test failed or is unknown, and what it needs."""
+    memo: dict[tuple[Any, ...], str] = net.explain_cache.setdefault("because", {})
+    key = (inst.key, outcome, *(facts.get(f) for f in inst.facts))
+    text = memo.get(key)
+    if text is None:
+        if len(memo) >= BECAUSE_CACHE:
+            memo.clear()
+        text = memo[key] = _because(net, inst, facts, outcome)
+    return text
+
+
+def _need(net: Network, inst: TestInstance, atom: Atom, negated: bool) -> str:
+    """What one comparison of a test instance asks, in words (static: cached)."""
+    cache: dict[tuple[str, int, bool], str] = net.explain_cache.setdefault("need", {})
+    key = (inst.key, id(atom), negated)
+    text = cache.get(key)
+    if text is None:
+        assert atom.node is not None
+        text = words.leaf(net.law, atom.node, net.params, inst.settings)
+        if negated:
+            text = f"it is not the case that {text}"
+        cache[key] = text
+    return text
+
+
+def _because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str) -> str:
     want = Status(outcome)
     law = net.law
     parts: list[str] = []
     for atom, negated in _culprits(inst.expr, facts, want):
-        assert atom.node is not None
-        need = words.leaf(law, atom.node, net.params, inst.settings)
-        if negated:
-            need = f"it is not the case that {need}"
         states = [words.state(law, f, facts.get(f)) for f in atom.facts]
-        parts.append(words.unmet(states, need))
+        parts.append(words.unmet(states, _need(net, inst, atom, negated)))
     if not parts:
         return f"on this doctrine's reading the test cannot be met: {condition_words(net, inst)}"
     lead = ""
@@ -102,40 +129,28 @@ def _lower(s: str) -> str:
     return s[:1].lower() + s[1:] if s[1:2].islower() or len(s) == 1 else s
 
 
-ENTRY_CACHE_SIZE = 50_000  # test results kept per network (see `entry`)
-
-
 def entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
-                facts: Mapping[str, Any], explain: bool) -> TestResult:
-    """One test's result, built once per distinct reading and then reused (results are
-    frozen): without explain it depends on the test, its route and its status only; with
-    explain, also on the values of the facts it read (its `because` is made from them)."""
-    cache: dict[Any, TestResult] = net.explain_cache.setdefault("entry", {})
-    key: Any = (inst.key, route, test_status)
-    if explain:
-        key = (*key, *[facts.get(f) for f in inst.facts])
-    try:
-        hit = cache.get(key)
-    except TypeError:  # an unhashable value: not cached
-        return _entry(net, inst, route, test_status, facts, explain)
-    if hit is None:
-        if len(cache) >= ENTRY_CACHE_SIZE:
-            cache.clear()
-        hit = cache[key] = _entry(net, inst, route, test_status, facts, explain)
-    return hit
-
-
-def _entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
-           facts: Mapping[str, Any], explain: bool) -> TestResult:
+          facts: Mapping[str, Any], explain: bool) -> TestResult:
+    """One test of one route as the result lists it. Results are frozen and depend only on
+    the facts the test reads, so they are remembered per network (a sweep repeats them)."""
+    memo: dict[tuple[Any, ...], TestResult] = net.explain_cache.setdefault("entries", {})
+    values = tuple(facts.get(f) for f in inst.facts) if explain else ()
+    key = (inst.key, route, test_status, explain, *values)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    if len(memo) >= ENTRY_CACHE:
+        memo.clear()
     t: LegalTest = inst.test
-    return construct(
+    found = memo[key] = construct(
         TestResult, test=t.id, route=route, status=test_status,
-        facts={f: facts.get(f) for f in inst.facts} if explain else {},
+        facts=dict(zip(inst.facts, values, strict=True)) if explain else {},
         source=t.source, condition=condition_words(net, inst),
         because=because(net, inst, facts, test_status)
         if explain and test_status != "satisfied" else None,
         passage=t.passage, passage_kind=t.passage_kind,
         citation=net.law.sources[t.source].short)
+    return found
 
 
 # ----------------------------------------------------------------------- doctrine
@@ -244,7 +259,7 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
                 tr = shared[(t.key, r.route.id)] = entry(net, t, r.route.id, s, facts,
                                                                explain)
             test_results.append(tr)
-        summaries.append(_summary(net, r, rs, r_status))
+        summaries.append(_summary(net, r, r_status, rs))
     trace: list[TraceEntry] = []
     if explain and firings is not None:
         mine = rules_of(net, d.id)
@@ -260,18 +275,18 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         routes=summaries)
 
 
-def _summary(net: Network, r: RouteInstance, rs: Sequence[str], r_status: str) -> RouteSummary:
-    """A route's summary, built once per distinct set of test statuses (it is frozen)."""
-    cache: dict[Any, RouteSummary] = net.explain_cache.setdefault("summary", {})
+def _summary(net: Network, r: RouteInstance, r_status: str, rs: list[str]) -> RouteSummary:
+    """A route's status and its failed and unknown tests (frozen: remembered per network)."""
+    memo: dict[tuple[str, ...], RouteSummary] = net.explain_cache.setdefault("routes", {})
     key = (r.key, r_status, *rs)
-    hit = cache.get(key)
-    if hit is None:
-        hit = cache[key] = construct(
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = construct(
             RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
             status=r_status,
             failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
             unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"])
-    return hit
+    return found
 
 
 def rules_of(net: Network, d_id: str) -> frozenset[str]:

@@ -163,7 +163,11 @@ class Law:
 
     def choices(self) -> dict[str, dict[str, Any]]:
         """Per choice parameter, what each of its values does (rules/parameters.yaml)."""
-        return {p.name: p.values for p in self.parameters.values() if p.type == "choice"}
+        cached: dict[str, dict[str, Any]] | None = self.__dict__.get("_choices")
+        if cached is None:
+            cached = {p.name: p.values for p in self.parameters.values() if p.type == "choice"}
+            object.__setattr__(self, "_choices", cached)
+        return cached
 
     def facts_stated(self) -> dict[str, FactDef]:
         """The facts a scenario can state (the derived ones left out), in order."""

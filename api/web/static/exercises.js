@@ -68,7 +68,7 @@ async function showExercise(id) {
   for (const g of state.facts.groups) for (const f of g.facts) {
     const [group, name] = f.name.split(".");
     const v = sc[group] ? sc[group][name] : undefined;
-    dl.append(h("dt", { text: factLabel(f.name) }), h("dd", { class: v === undefined || v === null ? "unknown" : "", text: valueWords(v) }));
+    dl.append(h("dt", { text: exFactLabel(f.name) }), h("dd", { class: v === undefined || v === null ? "unknown" : "", text: valueWords(v) }));
   }
   factsRoot.append(dl);
   const changed = Object.entries(ex.changed_parameters || {});
@@ -84,7 +84,7 @@ async function showExercise(id) {
 }
 
 /* A fact's readable name (as the grader says it): "Hours until (threat)". */
-function factLabel(dotted) {
+function exFactLabel(dotted) {
   const f = state.facts ? factInfo(dotted) : null;
   if (f && f.label) return f.label.charAt(0).toUpperCase() + f.label.slice(1);
   const [group, name] = String(dotted).split(".");
@@ -101,8 +101,8 @@ function valueWords(v) {
 }
 
 // the grader's words for the verdicts (engine/teaching/words.py)
-const verdictLabel = (v) => words(v);
-const classLabel = (c) => words(c).replace("pre emptive", "pre-emptive");
+const exVerdictLabel = (v) => words(v);
+const exClassLabel = (c) => words(c).replace("pre emptive", "pre-emptive");
 
 function radioGroup(name, choices, legend, label = words) {
   const fs = h("fieldset", { class: "choices" }, h("legend", {}, legend));
@@ -119,9 +119,9 @@ function questionBlock(q, n) {
     h("h2", { id: `q-${q.id}-h` }, `Question ${n} `, h("span", { class: "points", text: `(${q.points} mark${q.points === 1 ? "" : "s"})` })),
     h("p", { class: "prompt", text: q.prompt }));
   if (q.kind === "classification") {
-    box.append(radioGroup(`a-${q.id}`, q.choices, "Kind of force", classLabel));
+    box.append(radioGroup(`a-${q.id}`, q.choices, "Kind of force", exClassLabel));
   } else if (q.kind === "verdicts") {
-    for (const d of q.doctrines) box.append(radioGroup(`a-${q.id}-${d.id}`, q.choices, d.name, verdictLabel));
+    for (const d of q.doctrines) box.append(radioGroup(`a-${q.id}-${d.id}`, q.choices, d.name, exVerdictLabel));
   } else if (q.kind === "decisive") {
     const fs = h("fieldset", { class: "choices tests-choice" }, h("legend", {}, `Tests of ${q.doctrine.name} (choose all that decide)`));
     q.choices.forEach((t, i) => {
@@ -132,7 +132,7 @@ function questionBlock(q, n) {
     box.append(fs);
   } else {
     const fs = h("fieldset", { class: "changes" }, h("legend", {}, `Your changes (at most ${q.max_changes})`));
-    if (q.keep && q.keep.length) fs.append(h("p", { class: "note", text: "Keep unchanged: " + q.keep.map(factLabel).join("; ") }));
+    if (q.keep && q.keep.length) fs.append(h("p", { class: "note", text: "Keep unchanged: " + q.keep.map(exFactLabel).join("; ") }));
     for (let i = 0; i < q.max_changes; i++) fs.append(changeRow(q, i));
     box.append(fs);
   }
@@ -144,7 +144,7 @@ function changeRow(q, i) {
   const factSel = h("select", { id: fid, class: "change-fact" }, h("option", { value: "", text: "(no change)" }));
   for (const g of state.facts.groups) {
     const og = h("optgroup", { label: words(g.group) });
-    for (const f of g.facts) if (f.kind !== "text" && !(q.keep || []).includes(f.name)) og.append(h("option", { value: f.name, text: factLabel(f.name) }));
+    for (const f of g.facts) if (f.kind !== "text" && !(q.keep || []).includes(f.name)) og.append(h("option", { value: f.name, text: exFactLabel(f.name) }));
     factSel.append(og);
   }
   const valueHolder = h("span", { class: "change-value" });
@@ -268,7 +268,7 @@ function renderFeedback(attempt, course) {
       const ul = h("ul", { class: "tests" });
       for (const e of d.decisive) {
         const facts = e.facts_read && e.facts_read.length ? e.facts_read
-          : Object.entries(e.facts).map(([k, v]) => `${factLabel(k)}: ${valueWords(v)}`);
+          : Object.entries(e.facts).map(([k, v]) => `${exFactLabel(k)}: ${valueWords(v)}`);
         ul.append(h("li", { class: "test " + e.status },
           h("span", { class: "st", text: STATUS_MARK[e.status] + " " + e.status }), " ", h("strong", { text: e.title }),
           h("div", { class: "facts-read" }, "Facts read: ", wordList(facts, "facts-read-list")),
