@@ -338,6 +338,7 @@ _BRIEF_EXCLUDE: Any = {"parameters": True, "doctrines": {"__all__": {
 def _run_chunk_vector(tasks: list[Task], config: WorkerConfig) -> ChunkResult:
     """A chunk on the vectorised engine: validated one by one, evaluated together; each
     valid scenario gets the compact record (verdict, route, score, score_max, decisive)."""
+    from engine.evaluate import network_for
     from engine.law.parameters import resolve
     from engine.reasoning.vector import engine_for
 
@@ -354,15 +355,28 @@ def _run_chunk_vector(tasks: list[Task], config: WorkerConfig) -> ChunkResult:
     eng = engine_for(params)
     res = eng.run(eng.encode([sc.facts() for _, sc, _ in valid]), len(valid), config.doctrines)
     params_json = json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+    # the facts each doctrine's tests read, for the missing facts of an indeterminate one
+    net = network_for(params)
+    reads = {d: {t.test.id: t.facts for r in plan.routes for t in r.tests}
+             for d, plan in net.doctrines.items()}
     lines: list[str] = []
     for i, (t, sc, vary) in enumerate(valid):
         head: dict[str, Any] = {"key": t.key, "index": t.index}
+        if sc.title and not config.full:  # for the CSV, as the scalar engines write it
+            head["title"] = sc.title
         if vary is not None:
             head["vary"] = vary
         doctrines = {}
+        facts = sc.facts() if not config.full else {}
         for d, arrays in res.doctrines.items():
             rec = arrays.record(i)
             rec["decisive"] = eng.decisive(res, d, i)
+            if not config.full:
+                missing: list[str] = []
+                if rec["verdict"] == "indeterminate":
+                    missing = list(dict.fromkeys(f for test in rec["decisive"]
+                                                 for f in reads[d][test] if facts.get(f) is None))
+                rec["missing_facts"] = missing
             doctrines[d] = rec
         lines.append('{"input":' + json.dumps(head, ensure_ascii=False, separators=(",", ":"))
                      + ',"scenario_id":' + json.dumps(sc.id) + ',"classification":"'

@@ -119,13 +119,23 @@ def test_cluster_batch_resumes_a_local_run(cluster: str, sweep_file: Path,
     run_batch(BatchConfig(inputs=[sweep_file], out=tmp_path / "tmp.jsonl", workers=1,
                           engine="fast"))
     full = (tmp_path / "tmp.jsonl").read_bytes().splitlines(keepends=True)
-    compact = [json.dumps({"input": r["input"], "scenario_id": r["scenario_id"],
+    titles = [json.loads(line).get("title")
+              for line in sweep_file.read_text(encoding="utf-8").splitlines()]
+
+    def compact_input(r: dict[str, Any]) -> dict[str, Any]:
+        head = {"key": r["input"]["key"], "index": r["input"]["index"]}
+        if titles[head["index"]]:
+            head["title"] = titles[head["index"]]  # the compact record carries it for the CSV
+        return {**head, **{k: v for k, v in r["input"].items() if k not in head}}
+
+    compact = [json.dumps({"input": compact_input(r), "scenario_id": r["scenario_id"],
                            "classification": r["classification"],
                            "parameters": r["parameters"],
                            "doctrines": {d: {k: x[k] for k in ("verdict", "route", "score",
-                                                                "score_max", "decisive")}
+                                                                "score_max", "decisive",
+                                                                "missing_facts")}
                                          for d, x in r["doctrines"].items()}},
-                          separators=(",", ":")).encode() + b"\n"
+                          separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
                for r in map(json.loads, full[:121])]
     journal.write_bytes(b"".join(compact[:120]) + compact[120][:50])
     summary = run_batch(BatchConfig(inputs=[sweep_file], out=out, engine="fast", resume=True,
