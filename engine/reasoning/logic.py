@@ -75,7 +75,7 @@ class Interval:
             return self.lo
         if math.isinf(self.hi):
             return self.lo + 1.0
-        return (self.lo + self.hi) / 2
+        return self.lo / 2 + self.hi / 2  # (lo + hi) / 2 overflows to inf near 1e308
 
 
 @dataclass(frozen=True)

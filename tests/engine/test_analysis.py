@@ -125,6 +125,20 @@ def test_every_region_example_lands_in_its_pair_on_durable_rules(case: int) -> N
             assert (got_a.verdict, got_b.verdict) == (p["a"], p["b"])
 
 
+def test_thresholds_near_the_largest_float_still_give_examples_in_their_cells() -> None:
+    # Found by schemathesis: the midpoint of two cells near 1e308 overflowed to inf,
+    # which lies outside the number's domain, and POST /v1/compare answered 500.
+    huge = {"contextual_max_hours": 8.18e307, "caroline_max_hours": 1.05e308,
+            "max_response_delay_hours": 9.03e307}
+    a, b = Side("pre_emptive"), Side("nss_2002", huge)
+    result = compare(a, b)
+    for p in result["pairs"]:
+        for r in p["regions"]:
+            got_a = evaluate(r["example"], a.parameters, [a.doctrine]).doctrines[a.doctrine]
+            got_b = evaluate(r["example"], b.parameters, [b.doctrine]).doctrines[b.doctrine]
+            assert (got_a.verdict, got_b.verdict) == (p["a"], p["b"])
+
+
 def test_a_doctrine_compared_with_itself_never_differs() -> None:
     assert compare(Side("preventive"), Side("preventive"))["share_differ"] == 0
 
