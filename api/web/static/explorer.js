@@ -351,9 +351,12 @@ function buildParamsForm() {
   for (const p of ex.params) root.append(paramField(p));
 }
 
-function paramControl(p, key, def, allowed, labelText) {
+/* A parameter's control and its paragraph. `opts` lets another view (compare.js) build the
+   same fields: `prefix` for the ids (default "param-"), `onEdit` run on each edit (default:
+   evaluate the explorer again). */
+function paramControl(p, key, def, allowed, labelText, opts = {}) {
   const name = key ? `${p.name}.${key}` : p.name;
-  const id = "param-" + name.replace(/\./g, "-");
+  const id = (opts.prefix || "param-") + name.replace(/\./g, "-");
   let input;
   if (Array.isArray(allowed)) {
     input = h("select", { id, name, "data-param": p.name, "data-key": key || "", "data-default": String(def) },
@@ -364,15 +367,20 @@ function paramControl(p, key, def, allowed, labelText) {
   }
   input.value = String(def);
   input.setAttribute("aria-describedby", `${id}-about`);
-  input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
-  input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  if (opts.onEdit) {
+    input.addEventListener("input", opts.onEdit);
+    input.addEventListener("change", opts.onEdit);
+  } else {
+    input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
+    input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  }
   const label = h("label", { for: id, text: labelText });
   return { input, label, id };
 }
 
-function paramField(p) {
+function paramField(p, opts = {}) {
   const box = h("div", { class: "param", "data-param-box": p.name });
-  const aboutId = (k) => "param-" + (k ? `${p.name}-${k}` : p.name) + "-about";
+  const aboutId = (k) => (opts.prefix || "param-") + (k ? `${p.name}-${k}` : p.name) + "-about";
   const src = state.sources[p.source];
   const about = (k, def, allowed) => h("p", { class: "param-about", id: aboutId(k) },
     h("code", { class: "param-name", text: k ? `${p.name}.${k}` : p.name }), " · ",
@@ -382,12 +390,12 @@ function paramField(p) {
     const fs = h("fieldset", { class: "param-group" }, h("legend", { text: words(p.name) }));
     for (const [k, def] of Object.entries(p.default)) {
       const allowed = p.allowed && typeof p.allowed === "object" ? p.allowed[k] : null;
-      const { input, label } = paramControl(p, k, def, allowed, `when the harm is ${words(k)}`);
+      const { input, label } = paramControl(p, k, def, allowed, `when the harm is ${words(k)}`, opts);
       fs.append(h("div", { class: "param-row" }, label, input), about(k, def, allowed));
     }
     box.append(fs);
   } else {
-    const { input, label } = paramControl(p, null, p.default, p.allowed, words(p.name));
+    const { input, label } = paramControl(p, null, p.default, p.allowed, words(p.name), opts);
     box.append(h("div", { class: "param-row" }, label, input), about(null, p.default, p.allowed));
   }
   box.append(h("p", { class: "param-reason" }, p.reason || "", " ",
@@ -399,10 +407,11 @@ function resetParams() {
   for (const el of document.querySelectorAll("#params-form [data-param]")) el.value = el.dataset.default;
 }
 
-/* The parameter overrides the form asks for: only the values changed from their defaults. */
-function readParams() {
+/* The parameter overrides the form asks for: only the values changed from their defaults
+   (`root`: the element holding the fields, the explorer's form unless told). */
+function readParams(root) {
   const overrides = {}, changed = [];
-  for (const el of document.querySelectorAll("#params-form [data-param]")) {
+  for (const el of (root || document.getElementById("params-form")).querySelectorAll("[data-param]")) {
     const raw = el.value.trim();
     if (raw === el.dataset.default) continue;
     const def = el.dataset.default;
