@@ -168,6 +168,12 @@ def test_compare_two_doctrines_shows_the_apis_share_pairs_and_regions(
         badge_is(row.locator(".verdict").nth(0), pair["a"], said[pair["a"]])
         badge_is(row.locator(".verdict").nth(1), pair["b"], said[pair["b"]])
         assert_share_shown(row.locator("td[data-share]"), pair["share"])
+    # a row of the chart leads to its pair's regions, in this view (the hash is the router's)
+    last = len(want["pairs"]) - 1
+    rows.nth(last).get_by_role("link").press("Enter")
+    expect(page.locator(f"#cmp-pair-{last}-h")).to_be_focused()
+    expect(page.locator(f"#cmp-pair-{last}-h")).to_be_in_viewport()
+    expect(page.locator("#view-compare")).to_be_visible()
     # every region, in words, verbatim, in order (those past the first few are folded away)
     words = page.get_by_test_id("region-words")
     expect(words).to_have_count(len(regions_of(want)))

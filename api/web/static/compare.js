@@ -296,8 +296,16 @@
       const ofDiff = res.share_differ ? pair.share / res.share_differ : 0;
       const bar = h("span", { class: "cmp-bar-fill " + "a-" + pair.a });
       bar.style.width = `${Math.max(0.5, 100 * ofDiff)}%`;   // CSSOM: allowed by the page's CSP
+      // an in-page link: the hash is the router's, so it scrolls (and moves focus) itself
+      const jump = (e) => {
+        e.preventDefault();
+        const head = $(`cmp-pair-${i}-h`);
+        head.scrollIntoView({ block: "start" });
+        head.focus({ preventScroll: true });
+      };
       return h("tr", { "data-pair": `${pair.a}|${pair.b}` },
-        h("th", { scope: "row" }, h("a", { href: `#cmp-pair-${i}`, class: "cmp-pair-link" },
+        h("th", { scope: "row" }, h("a", { href: `#cmp-pair-${i}`, class: "cmp-pair-link", onclick: jump,
+          "aria-label": `${pairTitle(pair, req)}: go to its regions` },
           h("span", { class: "cmp-side" }, "A ", verdictBadge(pair.a)), " ", h("span", { class: "cmp-side" }, "B ", verdictBadge(pair.b)))),
         h("td", { class: "num", "data-label": "Of all scenarios", "data-share": String(pair.share), text: pct(pair.share) }),
         h("td", { class: "num", "data-label": "Of the disagreement", text: pct(ofDiff) }),
@@ -316,7 +324,7 @@
   function pairSection(pair, i, res, req) {
     const n = pair.regions.length;
     const sec = h("section", { class: "cmp-pair", id: `cmp-pair-${i}`, "data-pair": `${pair.a}|${pair.b}`, "aria-labelledby": `cmp-pair-${i}-h` },
-      h("h3", { id: `cmp-pair-${i}-h` }, h("span", { class: "cmp-side" }, "A ", verdictBadge(pair.a)), " ",
+      h("h3", { id: `cmp-pair-${i}-h`, tabindex: "-1" }, h("span", { class: "cmp-side" }, "A ", verdictBadge(pair.a)), " ",
         h("span", { class: "cmp-side" }, "B ", verdictBadge(pair.b)), h("span", { class: "visually-hidden", text: ": " + pairTitle(pair, req) })),
       h("p", { class: "cmp-pair-what" }, pairTitle(pair, req), ": ", h("strong", { class: "num", text: pct(pair.share) }),
         " of all scenarios, in ", n === 1 ? "one region" : `${n} regions`, n > 1 ? " (the largest first)" : "", "."));
