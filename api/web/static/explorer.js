@@ -751,7 +751,8 @@ function leastChangeOpen(id, d, kind, button) {
   const panel = h("div", { class: "lc-panel", id: "lc-" + id, role: "region", tabindex: "-1", "data-testid": "lc-panel-" + id,
     "data-kind": kind, "aria-label": `${LEAST_CHANGE[kind].title}: ${d.name}` },
     h("div", { class: "lc-head" }, h("h4", { text: `${LEAST_CHANGE[kind].title}: ${d.name}` }),
-      h("span", { class: "lc-max-field" }, h("label", { for: max.id, text: "at most" }), max, " facts changed"),
+      h("span", { class: "lc-max-field" }, h("label", { for: max.id, text: "at most" }), max,
+        kind === "find_out" ? " facts to find out" : " facts changed"),
       h("button", { type: "button", class: "secondary small lc-close", "aria-label": `Close: ${LEAST_CHANGE[kind].title}`, text: "Close",
         onclick: () => { row.remove(); button.setAttribute("aria-expanded", "false"); button.focus(); } })),
     body);
