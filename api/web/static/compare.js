@@ -53,6 +53,9 @@
         cmp.params = (typeof ex !== "undefined" && ex.params && ex.params.length) ? ex.params : await api("/v1/parameters");
         buildForm();
         cmp.ready = true;
+        $("cmp-run").disabled = false;
+        $("cmp-form").removeAttribute("aria-busy");
+        $("cmp-form").dataset.ready = "true";
         status("");
       }
     } catch (e) {
@@ -60,9 +63,10 @@
       return;
     }
     if (hash === cmp.lastHash) return;   // back from the explorer: keep the screen
+    cmp.lastHash = hash;
     const q = new URLSearchParams(hash.split("?")[1] || "");
+    if ([...q.keys()].length === 0) return;   // plain #/compare: keep what the form holds
     if (applyQuery(q)) await run();
-    else cmp.lastHash = hash;
   }
 
   function buildForm() {
