@@ -126,8 +126,23 @@ def no_sideways_scroll(page: Any) -> None:
     assert width <= page.viewport_size["width"], f"scrolls sideways: {width}px"
 
 
-def run_doctrines(page: Any, server: Server, a: str, b: str) -> None:
+def open_compare(page: Any, server: Server) -> None:
+    """The Compare view, once its form is built (the doctrines and parameters loaded)."""
     page.goto(f"{server.base}/#/compare")
+    expect(page.locator('#cmp-form[data-ready="true"]')).to_be_visible()
+
+
+def open_case(page: Any, server: Server, case: str) -> None:
+    """The explorer on a case ("": blank), once it shows that case's verdicts (from another
+    case, the page keeps the old verdicts on screen until the new ones are in)."""
+    page.goto(f"{server.base}/#/explorer?case={case}")
+    expect(page.locator("#case-info")).to_contain_text(case or "Blank scenario")
+    expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
+    expect(page.get_by_test_id("summary-caroline")).to_be_visible()
+
+
+def run_doctrines(page: Any, server: Server, a: str, b: str) -> None:
+    open_compare(page, server)
     page.get_by_role("radio", name="Two doctrines").check()
     page.get_by_label("Doctrine A").select_option(a)
     page.get_by_label("Doctrine B").select_option(b)
@@ -136,7 +151,7 @@ def run_doctrines(page: Any, server: Server, a: str, b: str) -> None:
 
 
 def run_readings(page: Any, server: Server, doctrine: str, params: dict[str, Any]) -> None:
-    page.goto(f"{server.base}/#/compare")
+    open_compare(page, server)
     page.get_by_role("radio", name=re.compile("^One doctrine, two readings")).check()
     page.locator("#cmp-doctrine").select_option(doctrine)
     for name, value in params.items():
@@ -261,7 +276,7 @@ def test_least_change_to_justify_a_library_case_and_try_it(page: Any, server: Se
                                       "to": "justified", "max_changes": 3})
     first = want["solutions"][0]
     facts = {f["name"]: f for g in api(server, "/v1/facts")["groups"] for f in g["facts"]}
-    page.goto(f"{server.base}/#/explorer?case={case}")
+    open_case(page, server, case)
     page.get_by_test_id(f"lc-justified-{doctrine}").click()
     panel = page.get_by_test_id(f"lc-panel-{doctrine}")
     solutions = panel.get_by_test_id("lc-solution")
@@ -295,7 +310,7 @@ def test_what_to_find_out_and_no_solution_are_said_plainly(laptop: Any,
     want = api(server, "/v1/whatif", {"scenario": scenario, "doctrine": doctrine,
                                       "to": "decided"})["to_find_out"]
     assert want
-    page.goto(f"{server.base}/#/explorer?case={case}")
+    open_case(page, server, case)
     page.get_by_test_id(f"lc-find_out-{doctrine}").click()
     finds = page.get_by_test_id(f"lc-panel-{doctrine}").get_by_test_id("lc-find")
     expect(finds).to_have_count(len(want))
@@ -305,7 +320,7 @@ def test_what_to_find_out_and_no_solution_are_said_plainly(laptop: Any,
     blank = api(server, "/v1/whatif", {"scenario": {}, "doctrine": doctrine,
                                        "to": "not_justified", "max_changes": 1})
     assert blank["solutions"] == []
-    page.goto(f"{server.base}/#/explorer?case=")
+    open_case(page, server, "")
     page.get_by_test_id(f"lc-not_justified-{doctrine}").click()
     panel = page.get_by_test_id(f"lc-panel-{doctrine}")
     expect(panel.get_by_test_id("lc-solution").first).to_be_visible()
@@ -318,7 +333,7 @@ def test_a_refused_request_is_said_in_words(page: Any, server: Server) -> None:
     problem = api(server, "/v1/compare", {"a": {"doctrine": "caroline"},
                                           "b": {"doctrine": "caroline", "parameters": bad}})
     assert problem["status"] == 422
-    page.goto(f"{server.base}/#/compare")
+    open_compare(page, server)
     page.get_by_role("radio", name=re.compile("^One doctrine, two readings")).check()
     page.locator('#cmp-params-fields [name="caroline_max_hours"]').fill("-3")
     page.get_by_role("button", name="Compare", exact=True).click()
@@ -331,7 +346,7 @@ def test_a_refused_request_is_said_in_words(page: Any, server: Server) -> None:
     expect(page.get_by_test_id("cmp-share-differ")).to_have_count(0)
     no_sideways_scroll(page)
     # the least change, asked while a fact is not valid: the API's message, in the panel
-    page.goto(f"{server.base}/#/explorer?case=caroline-1837")
+    open_case(page, server, "caroline-1837")
     page.locator('#facts-form [name="threat.hours_until"]').fill("soon")
     page.locator('#facts-form [name="threat.hours_until"]').dispatch_event("change")
     expect(page.locator("#stale-note")).to_be_visible()
