@@ -1,6 +1,6 @@
 """The web page: plain HTML, CSS and JavaScript served by the app, no build step, no CDN.
 
-    GET /                 the page (explorer, exercises, instructor results; hash routes)
+    GET /                 the page (explorer, compare, exercises, instructor results; hash routes)
     GET /static/{name}    its script and style sheet (a fixed list of files)
 
 The page calls the API only: /v1/facts builds the form, /v1/evaluate answers, the
@@ -20,11 +20,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
+    "compare.js": "text/javascript; charset=utf-8",
     "yaml.js": "text/javascript; charset=utf-8",
     "exercises.js": "text/javascript; charset=utf-8",
     "instructor.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "teaching.css": "text/css; charset=utf-8",
+    "compare.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 HEADERS = {

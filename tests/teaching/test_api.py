@@ -213,8 +213,8 @@ def test_the_web_page_and_its_files_are_served_offline(client: TestClient) -> No
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "http://" not in page.text and "https://" not in page.text  # no CDN
-    for name in ("app.js", "explorer.js", "exercises.js", "instructor.js", "style.css",
-                 "favicon.svg"):
+    for name in ("app.js", "explorer.js", "compare.js", "exercises.js", "instructor.js",
+                 "style.css", "compare.css", "favicon.svg"):
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and "https://" not in r.text
     assert client.get("/static/../main.py").status_code == 404

@@ -1,4 +1,4 @@
-/* imminence web page: explorer, exercises, instructor results. Plain JS, no build step.
+/* imminence web page: explorer, compare, exercises, instructor results. Plain JS, no build step.
    Everything shown comes from the API: the form from /v1/facts, answers from /v1/evaluate,
    the imminence windows from /v1/windows and the parameters of each evaluation. */
 "use strict";
@@ -84,12 +84,12 @@ function fmt(v) {
 
 /* ---------- routing ---------- */
 
-const VIEWS = ["explorer", "exercises", "exercise", "instructor"];
+const VIEWS = ["explorer", "compare", "exercises", "exercise", "instructor"];
 
 function route() {
   const hash = location.hash || "#/explorer";
   const parts = hash.replace(/^#\//, "").split("/");
-  let view = parts[0] || "explorer";
+  let view = (parts[0] || "explorer").split("?")[0];  // #/compare?a=...: the view, then its query
   if (view === "exercises" && parts[1]) view = "exercise";
   if (!VIEWS.includes(view)) view = "explorer";
   for (const v of VIEWS) document.getElementById("view-" + v).hidden = v !== view;
@@ -100,6 +100,7 @@ function route() {
   status("");
   if (view === "explorer") showExplorer();
   else if (view === "exercises") showExercises();
+  else if (view === "compare") window.showCompare();
   else if (view === "exercise") showExercise(decodeURIComponent(parts[1]));
   else showInstructor();
 }
@@ -150,7 +151,7 @@ function control(f, idPrefix) {
 
 /* ---------- explorer: see explorer.js ---------- */
 
-/* ---------- exercises: see exercises.js; instructor: see instructor.js ---------- */
+/* ---------- compare: see compare.js; exercises: see exercises.js; instructor: see instructor.js ---------- */
 
 window.addEventListener("hashchange", route);
 document.addEventListener("DOMContentLoaded", route);

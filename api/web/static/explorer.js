@@ -351,9 +351,12 @@ function buildParamsForm() {
   for (const p of ex.params) root.append(paramField(p));
 }
 
-function paramControl(p, key, def, allowed, labelText) {
+/* A parameter's control and its paragraph. `opts` lets another view (compare.js) build the
+   same fields: `prefix` for the ids (default "param-"), `onEdit` run on each edit (default:
+   evaluate the explorer again). */
+function paramControl(p, key, def, allowed, labelText, opts = {}) {
   const name = key ? `${p.name}.${key}` : p.name;
-  const id = "param-" + name.replace(/\./g, "-");
+  const id = (opts.prefix || "param-") + name.replace(/\./g, "-");
   let input;
   if (Array.isArray(allowed)) {
     input = h("select", { id, name, "data-param": p.name, "data-key": key || "", "data-default": String(def) },
@@ -364,15 +367,20 @@ function paramControl(p, key, def, allowed, labelText) {
   }
   input.value = String(def);
   input.setAttribute("aria-describedby", `${id}-about`);
-  input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
-  input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  if (opts.onEdit) {
+    input.addEventListener("input", opts.onEdit);
+    input.addEventListener("change", opts.onEdit);
+  } else {
+    input.addEventListener("input", () => { clearTimeout(ex.timer); ex.timer = setTimeout(refresh, 350); });
+    input.addEventListener("change", () => { clearTimeout(ex.timer); refresh(); });
+  }
   const label = h("label", { for: id, text: labelText });
   return { input, label, id };
 }
 
-function paramField(p) {
+function paramField(p, opts = {}) {
   const box = h("div", { class: "param", "data-param-box": p.name });
-  const aboutId = (k) => "param-" + (k ? `${p.name}-${k}` : p.name) + "-about";
+  const aboutId = (k) => (opts.prefix || "param-") + (k ? `${p.name}-${k}` : p.name) + "-about";
   const src = state.sources[p.source];
   const about = (k, def, allowed) => h("p", { class: "param-about", id: aboutId(k) },
     h("code", { class: "param-name", text: k ? `${p.name}.${k}` : p.name }), " · ",
@@ -382,12 +390,12 @@ function paramField(p) {
     const fs = h("fieldset", { class: "param-group" }, h("legend", { text: words(p.name) }));
     for (const [k, def] of Object.entries(p.default)) {
       const allowed = p.allowed && typeof p.allowed === "object" ? p.allowed[k] : null;
-      const { input, label } = paramControl(p, k, def, allowed, `when the harm is ${words(k)}`);
+      const { input, label } = paramControl(p, k, def, allowed, `when the harm is ${words(k)}`, opts);
       fs.append(h("div", { class: "param-row" }, label, input), about(k, def, allowed));
     }
     box.append(fs);
   } else {
-    const { input, label } = paramControl(p, null, p.default, p.allowed, words(p.name));
+    const { input, label } = paramControl(p, null, p.default, p.allowed, words(p.name), opts);
     box.append(h("div", { class: "param-row" }, label, input), about(null, p.default, p.allowed));
   }
   box.append(h("p", { class: "param-reason" }, p.reason || "", " ",
@@ -399,10 +407,11 @@ function resetParams() {
   for (const el of document.querySelectorAll("#params-form [data-param]")) el.value = el.dataset.default;
 }
 
-/* The parameter overrides the form asks for: only the values changed from their defaults. */
-function readParams() {
+/* The parameter overrides the form asks for: only the values changed from their defaults
+   (`root`: the element holding the fields, the explorer's form unless told). */
+function readParams(root) {
   const overrides = {}, changed = [];
-  for (const el of document.querySelectorAll("#params-form [data-param]")) {
+  for (const el of (root || document.getElementById("params-form")).querySelectorAll("[data-param]")) {
     const raw = el.value.trim();
     if (raw === el.dataset.default) continue;
     const def = el.dataset.default;
@@ -613,7 +622,8 @@ function renderEvaluation(ev, scenario, def, pr) {
         h("p", { class: "sentence", "data-testid": "sentence-" + id, "data-fallback": sen.fallback ? "true" : null, text: sen.text }),
         d.decisive.length ? h("span", { class: "decisive", text: "decisive: " + d.decisive.map(words).join(", ") }) : null,
         d.missing_facts.length ? h("span", { class: "missing", text: "find out: " + d.missing_facts.join(", ") }) : null,
-        d.widening.length ? h("span", { class: "missing", text: "widened past: " + d.widening.map(words).join(", ") }) : null),
+        d.widening.length ? h("span", { class: "missing", text: "widened past: " + d.widening.map(words).join(", ") }) : null,
+        leastChangeActions(id, d)),
       h("td", { class: "score" }, h("span", { class: "num", "data-testid": "score-" + id, text: sc.figure }),
         h("span", { class: "score-what", text: sc.text }))));
   }
@@ -682,6 +692,156 @@ function renderCompare(ev, def, pr) {
     h("tbody", {}, rows))),
   h("p", { class: "compare-count", "data-testid": "compare-count",
     text: n === 0 ? "No verdict changes under this reading." : `${n} of ${rows.length - (def.classification !== ev.classification ? 1 : 0)} verdicts change under this reading.` }));
+}
+
+/* ---------- the least change (POST /v1/whatif) ----------
+   Under each doctrine's answer: the fewest fact changes that would justify or reject it
+   (each set with its nearest values, as the engine finds them exactly), and for an
+   indeterminate doctrine what to find out. The panel opens in a row of its own under the
+   doctrine's; "Try it" makes the changes in the facts form and evaluates again. */
+
+const LEAST_CHANGE = {
+  justified: { button: "Least change to justify", title: "The least change that would justify it", to: "justified" },
+  not_justified: { button: "Least change to reject", title: "The least change that would reject it", to: "not_justified" },
+  find_out: { button: "What to find out", title: "What to find out to decide it", to: "decided" },
+};
+
+function leastChangeActions(id, d) {
+  const kinds = d.verdict === "justified" ? ["not_justified"]
+    : d.verdict === "not_justified" ? ["justified"] : ["justified", "not_justified", "find_out"];
+  return h("div", { class: "lc-actions", role: "group", "aria-label": `What would change the answer of ${d.name}` },
+    kinds.map((kind) => {
+      const b = h("button", { type: "button", class: "secondary small lc-btn", "data-lc": kind,
+        "aria-expanded": "false", "aria-controls": "lc-" + id, "data-testid": `lc-${kind}-${id}`,
+        "aria-label": `${LEAST_CHANGE[kind].button}: ${d.name}`, text: LEAST_CHANGE[kind].button });
+      b.addEventListener("click", () => leastChangeOpen(id, d, kind, b));
+      return b;
+    }));
+}
+
+/* A value in words: null is unknown; a number carries its unit from /v1/facts. */
+function leastChangeValue(fact, v) {
+  if (v === null || v === undefined) return "unknown";
+  const f = factInfo(fact);
+  if (typeof v === "number" && f && f.unit === "hours") return `${v} hours`;
+  if (typeof v === "string" && f && f.kind === "enum") return words(v);
+  return fmt(v);
+}
+
+function leastChangeFact(fact) {
+  const f = factInfo(fact);
+  return [f && f.label ? h("span", { class: "lc-label", text: f.label + " " }) : null, h("code", { text: fact })];
+}
+
+function leastChangeOpen(id, d, kind, button) {
+  const tr = button.closest("tr");
+  const next = tr.nextElementSibling;
+  let row = next && next.classList.contains("lc-row") ? next : null;
+  const wasOpen = button.getAttribute("aria-expanded") === "true";
+  for (const b of tr.querySelectorAll(".lc-btn")) b.setAttribute("aria-expanded", "false");
+  if (wasOpen && row) { row.remove(); button.focus(); return; }
+  if (!row) {
+    row = h("tr", { class: "lc-row", "data-lc-row": id }, h("td", { colspan: "4" }));
+    tr.after(row);
+  }
+  button.setAttribute("aria-expanded", "true");
+  const max = h("select", { id: `lc-max-${id}`, class: "lc-max" }, [1, 2, 3, 4].map((n) => h("option", { value: String(n), text: String(n) })));
+  max.value = "3";
+  const body = h("div", { class: "lc-body", "aria-live": "polite" });
+  const panel = h("div", { class: "lc-panel", id: "lc-" + id, role: "region", tabindex: "-1", "data-testid": "lc-panel-" + id,
+    "data-kind": kind, "aria-label": `${LEAST_CHANGE[kind].title}: ${d.name}` },
+    h("div", { class: "lc-head" }, h("h4", { text: `${LEAST_CHANGE[kind].title}: ${d.name}` }),
+      h("span", { class: "lc-max-field" }, h("label", { for: max.id, text: "at most" }), max,
+        kind === "find_out" ? " facts to find out" : " facts changed"),
+      h("button", { type: "button", class: "secondary small lc-close", "aria-label": `Close: ${LEAST_CHANGE[kind].title}`, text: "Close",
+        onclick: () => { row.remove(); button.setAttribute("aria-expanded", "false"); button.focus(); } })),
+    body);
+  row.firstChild.replaceChildren(panel);
+  max.addEventListener("change", () => leastChangeRun(id, d, kind, Number(max.value), panel, body));
+  leastChangeRun(id, d, kind, 3, panel, body);
+}
+
+async function leastChangeRun(id, d, kind, maxChanges, panel, body) {
+  const seq = (panel.dataset.seq = String(Number(panel.dataset.seq || 0) + 1));
+  panel.setAttribute("aria-busy", "true");
+  body.replaceChildren(h("p", { class: "note lc-loading", text: "Searching every combination of fact changes…" }));
+  const pr = readParams();
+  const req = { scenario: readFacts(), doctrine: id, to: LEAST_CHANGE[kind].to, max_changes: maxChanges };
+  if (pr.changed.length) req.parameters = pr.overrides;
+  let res;
+  try {
+    res = await api("/v1/whatif", post(req));
+  } catch (e) {
+    if (panel.dataset.seq !== seq) return;
+    panel.removeAttribute("aria-busy");
+    const items = e.status === 422 && e.body && Array.isArray(e.body.errors)
+      ? e.body.errors.map((x) => `${String(x.field || "").replace(/^scenario\./, "")}: ${x.msg}`) : [e.message];
+    body.replaceChildren(h("p", { class: "error", role: "alert" }, "The search was refused: ", items.join("; "),
+      e.status === 422 ? ". Correct the facts (marked in the form) and try again." : "."));
+    return;
+  }
+  if (panel.dataset.seq !== seq) return;
+  panel.removeAttribute("aria-busy");
+  body.replaceChildren(...(kind === "find_out" ? leastChangeFindOut(res.to_find_out || [], d, maxChanges)
+    : leastChangeSolutions(res.solutions || [], id, d, kind, maxChanges)));
+}
+
+function leastChangeSolutions(sols, id, d, kind, maxChanges) {
+  const goal = verdictLabel(LEAST_CHANGE[kind].to);
+  if (d.verdict === LEAST_CHANGE[kind].to) return [h("p", { text: `${d.name} is already ${goal}: nothing needs to change.` })];
+  if (!sols.length) {
+    return [h("p", { class: "lc-none", "data-testid": "lc-none" }, h("strong", { text: "No solution: " }),
+      `no set of up to ${maxChanges} fact change${maxChanges === 1 ? "" : "s"} makes ${d.name} ${goal}. `,
+      maxChanges < 4 ? "Allow more facts to change above, or change the facts yourself." : "Change the facts yourself.")];
+  }
+  const k = sols[0].changes.length;
+  const intro = h("p", { class: "lc-intro" }, sols.length === 1 ? "One way" : `${sols.length} ways`,
+    ` to make ${d.name} ${goal}, each changing ${k === 1 ? "one fact" : k + " facts"} (no fewer will do), the nearest values first:`);
+  const list = h("ol", { class: "lc-solutions" }, sols.map((sol, i) => {
+    const tryIt = h("button", { type: "button", class: "small lc-try", "data-testid": "lc-try",
+      "aria-label": `Try it: ${sol.changes.map((c) => `${c.fact} to ${leastChangeValue(c.fact, c.to)}`).join(", ")}`, text: "Try it" });
+    tryIt.addEventListener("click", () => leastChangeTry(id, d, sol));
+    return h("li", { class: "lc-solution", "data-testid": "lc-solution", "data-index": String(i) },
+      h("ul", { class: "lc-changes" }, sol.changes.map((c) => h("li", { class: "lc-change", "data-fact": c.fact,
+        "data-from": JSON.stringify(c.from), "data-to": JSON.stringify(c.to) },
+        ...leastChangeFact(c.fact), ": ", h("span", { class: "lc-from", text: leastChangeValue(c.fact, c.from) }), " → ",
+        h("strong", { class: "lc-to", text: leastChangeValue(c.fact, c.to) })))),
+      h("p", { class: "lc-gives" }, "gives ", verdictBadge(sol.verdict),
+        sol.route ? ` (route: ${routeTitle(d, sol.route)})` : "", " ", tryIt));
+  }));
+  return [intro, list];
+}
+
+async function leastChangeTry(id, d, sol) {
+  let first = null;
+  for (const c of sol.changes) {
+    const el = document.querySelector(`#facts-form [name="${CSS.escape(c.fact)}"]`);
+    if (!el) continue;
+    el.value = c.to === null || c.to === undefined ? "" : String(c.to);
+    first = first || el;
+  }
+  await refresh();
+  const now = ex.lastGood && ex.lastGood.doctrines[id];
+  status(`Tried: ${sol.changes.map((c) => `${c.fact} ${leastChangeValue(c.fact, c.from)} → ${leastChangeValue(c.fact, c.to)}`).join("; ")}.` +
+    (now ? ` ${d.name} is now ${verdictLabel(now.verdict)}.` : ""));
+  if (first) first.focus();
+}
+
+function leastChangeFindOut(items, d, maxFacts) {
+  if (d.verdict !== "indeterminate") return [h("p", { text: `${d.name} is already decided: ${verdictLabel(d.verdict)}.` })];
+  if (!items.length) {
+    return [h("p", { class: "lc-none", "data-testid": "lc-none" }, h("strong", { text: "Nothing found: " }),
+      `no set of up to ${maxFacts} unknown fact${maxFacts === 1 ? "" : "s"} can decide ${d.name} on its own.`)];
+  }
+  const combos = (list) => {
+    const shown = list.slice(0, 4).map((c) => Object.entries(c).map(([f, v]) => `${f} = ${leastChangeValue(f, v)}`).join(", "));
+    return shown.join("; ") + (list.length > 4 ? `; or ${list.length - 4} more` : "");
+  };
+  return [h("p", { class: "lc-intro", text: `${d.name} is indeterminate. Finding out any one of these would decide it (the fewest unknown facts):` }),
+    h("ul", { class: "lc-findout" }, items.map((it) => h("li", { class: "lc-find", "data-testid": "lc-find", "data-facts": it.facts.join(",") },
+      h("p", { class: "lc-find-facts" }, "Find out ", it.facts.flatMap((f, i) => [i ? " and " : "", ...leastChangeFact(f)])),
+      it.justify.length ? h("p", {}, verdictBadge("justified"), " if ", combos(it.justify)) : null,
+      it.reject.length ? h("p", {}, verdictBadge("not_justified"), " if ", combos(it.reject)) : null)))];
 }
 
 /* Which single fact would change this doctrine's verdict (the engine's what-if); a button
