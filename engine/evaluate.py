@@ -10,6 +10,7 @@ same answers on generated scenarios.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -17,16 +18,17 @@ from typing import Any, Literal, TypeVar
 
 from engine import explain as explanation
 from engine.errors import ErrorItem, InvalidInput
+from engine.fast import fast_answers
 from engine.law.definitions import Law, load
 from engine.law.parameters import Parameters, canonical, resolve
 from engine.law.scenario import Scenario
-from engine.reasoning.network import Action, Network, build, doctrine_verdict, route_status
+from engine.reasoning.network import Action, Network, build
 from engine.reasoning.runtime import engine as rule_engine
-from engine.reasoning.vector import tables_for
 from engine.result import DoctrineResult, Evaluation, TestResult, construct
 from engine.validation import to_scenario, validation_errors
 
 EngineName = Literal["rete", "fast"]
+_log = logging.getLogger("imminence.engine")
 T = TypeVar("T")
 
 
@@ -128,20 +130,26 @@ def evaluate(
         net, run = rule_engine(law).run(facts, params)
         classification = next((c.cls.id for c in net.classes if c.cls.id in run.classes),
                               "unclassified")
+        # the answers to what durable-rules derived, from the fast path's remembered pieces
+        # once its tables are checked to agree with every status derived (engine/fast.py)
+        answers = fast_answers(net).assemble(facts, wanted, explain, run.tests, run.routes,
+                                             run.verdicts, classification, run.firings)
+        if answers is not None:
+            return construct(Evaluation, scenario_id=sc.id, classification=classification,
+                             parameters=params, doctrines=answers)
+        _log.error("the tables disagree with durable-rules on scenario %r; answered from "
+                   "the rules' derivation alone", sc.id)
         return assemble(net, sc, facts, params, wanted, run.tests, run.routes, run.verdicts,
                         classification, run.firings, explain)
     if engine != "fast":
         raise InvalidInput([ErrorItem(("engine",), f"unknown engine {engine!r}", "enum",
                                       ["rete", "fast"])])
-    net = network_for(params)
     # each test one lookup in its table over the cells of the facts it reads (built from
-    # the same compiled expressions; engine.reasoning.vector)
-    tests, classification = tables_for(net).evaluate(facts)
-    routes = {k: route_status(tests[t.key] for t in r.tests) for k, r in net.routes.items()}
-    verdicts = {d_id: doctrine_verdict([routes[r.key] for r in plan.routes])
-                for d_id, plan in net.doctrines.items()}
-    return assemble(net, sc, facts, params, wanted, tests, routes, verdicts, classification,
-                    None, explain)
+    # the same compiled expressions; engine.reasoning.vector), the answers made by
+    # engine/explain.py and remembered (engine/fast.py)
+    classification, out = fast_answers(network_for(params)).evaluate(facts, wanted, explain)
+    return construct(Evaluation, scenario_id=sc.id, classification=classification,
+                     parameters=params, doctrines=out)
 
 
 def run_if_free(work: Callable[[], T]) -> tuple[bool, T | None]:

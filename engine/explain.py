@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import EngineError
@@ -31,6 +32,7 @@ from engine.reasoning.network import (
     RouteInstance,
     TestInstance,
     doctrine_verdict,
+    route_status,
 )
 from engine.result import DoctrineResult, RouteSummary, TestResult, TraceEntry, construct
 
@@ -88,7 +90,7 @@ def because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome:
     if text is None:
         if len(memo) >= BECAUSE_CACHE:
             memo.clear()
-        text = memo[key] = _because(net, inst, facts, outcome)
+        text = memo[key] = because_text(net, inst, facts, outcome)
     return text
 
 
@@ -106,15 +108,27 @@ def _need(net: Network, inst: TestInstance, atom: Atom, negated: bool) -> str:
     return text
 
 
-def _because(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str) -> str:
+def _parts(net: Network, inst: TestInstance, facts: Mapping[str, Any], want: Status,
+           found: Sequence[tuple[Atom, bool]] | None) -> list[tuple[tuple[str, ...], str]]:
+    """The failing (or unknown) comparisons of a test: the facts each reads, what it needs.
+    `found`: the comparisons, when the caller has read them from a table."""
+    if found is None:
+        found = list(_culprits(inst.expr, facts, want))
+    return [(atom.facts, _need(net, inst, atom, negated)) for atom, negated in found]
+
+
+def because_text(net: Network, inst: TestInstance, facts: Mapping[str, Any], outcome: str,
+                 culprits: Sequence[tuple[Atom, bool]] | None = None) -> str:
+    """`because` made (not remembered): the parts that fail, the facts' states in words.
+    `culprits`: the comparisons that fail (engine.reasoning.vector.Tables.culprits), if the
+    caller has them; else the expression is walked."""
     want = Status(outcome)
     law = net.law
-    parts: list[str] = []
-    for atom, negated in _culprits(inst.expr, facts, want):
-        states = [words.state(law, f, facts.get(f)) for f in atom.facts]
-        parts.append(words.unmet(states, _need(net, inst, atom, negated)))
-    if not parts:
+    found = _parts(net, inst, facts, want, culprits)
+    if not found:
         return f"on this doctrine's reading the test cannot be met: {condition_words(net, inst)}"
+    parts = [words.unmet([words.state(law, f, facts.get(f)) for f in names], need)
+             for names, need in found]
     lead = ""
     if isinstance(inst.expr, AnyOf) and want is Status.FAILED and len(parts) > 1:
         lead = "None of its alternatives holds. "
@@ -141,28 +155,36 @@ def entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
         return found
     if len(memo) >= ENTRY_CACHE:
         memo.clear()
+    found = memo[key] = make_entry(
+        net, inst, route, test_status,
+        dict(zip(inst.facts, values, strict=True)) if explain else {},
+        because(net, inst, facts, test_status)
+        if explain and test_status != "satisfied" else None)
+    return found
+
+
+def make_entry(net: Network, inst: TestInstance, route: str | None, test_status: str,
+               facts_read: dict[str, Any], because_words: str | None) -> TestResult:
+    """A test's entry from its parts: the stated values it read (empty without explain) and
+    `because` (None for a satisfied test or without explain)."""
     t: LegalTest = inst.test
-    found = memo[key] = construct(
-        TestResult, test=t.id, route=route, status=test_status,
-        facts=dict(zip(inst.facts, values, strict=True)) if explain else {},
-        source=t.source, condition=condition_words(net, inst),
-        because=because(net, inst, facts, test_status)
-        if explain and test_status != "satisfied" else None,
+    return construct(
+        TestResult, test=t.id, route=route, status=test_status, facts=facts_read,
+        source=t.source, condition=condition_words(net, inst), because=because_words,
         passage=t.passage, passage_kind=t.passage_kind,
         citation=net.law.sources[t.source].short)
-    return found
 
 
 # ----------------------------------------------------------------------- doctrine
 
 
 def best_route(plan: DoctrinePlan, verdict: str, route_statuses: Sequence[str],
-               per_route: Sequence[Sequence[str]], classification: str) -> int:
-    """The route reported: the earliest that justifies, else the most satisfied tests,
-    ties to a route that fits the classification, then the earliest (DOCTRINES §5)."""
+               counts: Sequence[int], classification: str) -> int:
+    """The route reported: the earliest that justifies, else the most satisfied tests
+    (`counts`, per route), ties to a route that fits the classification, then the earliest
+    (DOCTRINES §5)."""
     if verdict == "justified":
         return list(route_statuses).index("satisfied")
-    counts = [s.count("satisfied") for s in per_route]
     top = max(counts)
     tied = [i for i, c in enumerate(counts) if c == top]
     return next((i for i in tied if classification in plan.routes[i].route.fits), tied[0])
@@ -200,24 +222,109 @@ def sentence(net: Network, plan: DoctrinePlan, verdict: str, chosen: RouteInstan
     return out + (f" (find out: {labels})." if labels else ".")
 
 
+@dataclass(frozen=True)
+class RoutePiece:
+    """One route instance's part of a doctrine's answer, for one pattern of its tests'
+    statuses (and of which facts of its unknown tests are unknown); frozen, remembered per
+    network (engine/fast.py keeps them by the tests' table signatures)."""
+
+    status: str
+    satisfied: int
+    unknown: int
+    size: int
+    failed: tuple[str, ...]  # the ids of its failed tests, in order
+    unknowns: tuple[str, ...]  # the ids of its unknown tests, in order
+    missing: tuple[str, ...]  # the unknown facts its unknown tests read, in order
+    summary: RouteSummary
+    entries: tuple[TestResult, ...]  # its tests as an answer lists them without values
+
+
+def route_piece(net: Network, r: RouteInstance, rs: Sequence[str],
+                facts: Mapping[str, Any]) -> RoutePiece:
+    """Make a route's piece from its tests' statuses `rs` (DOCTRINES §4: a route is the
+    Kleene AND of its tests) and the facts (only which are unknown is read)."""
+    st = route_status(rs)
+    failed = tuple(t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed")
+    unknowns = tuple(t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown")
+    missing = tuple(f for t, s in zip(r.tests, rs, strict=True) if s == "unknown"
+                    for f in t.facts if facts.get(f) is None)
+    summary = construct(RouteSummary, route=r.route.id, code=r.route.code,
+                        title=r.route.title, status=st, failed=list(failed),
+                        unknown=list(unknowns))
+    entries = tuple(entry(net, t, r.route.id, s, facts, False)
+                    for t, s in zip(r.tests, rs, strict=True))
+    return RoutePiece(st, len(rs) - len(failed) - len(unknowns), len(unknowns), len(rs),
+                      failed, unknowns, missing, summary, entries)
+
+
+PIECE_CACHE = 16384  # route pieces remembered per network (by statuses and unknown facts)
+
+
+def cached_piece(net: Network, r: RouteInstance, rs: Sequence[str],
+                 facts: Mapping[str, Any]) -> RoutePiece:
+    memo: dict[tuple[Any, ...], RoutePiece] = net.explain_cache.setdefault("pieces", {})
+    key = (r.key, *rs, *(f for t, s in zip(r.tests, rs, strict=True) if s == "unknown"
+                         for f in t.facts if facts.get(f) is None))
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= PIECE_CACHE:
+            memo.clear()
+        found = memo[key] = route_piece(net, r, rs, facts)
+    return found
+
+
 def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
              tests: Mapping[str, str], routes: Mapping[str, str], verdict: str | None,
              reported: TestResult, firings: list[Action] | None, explain: bool,
              shared: dict[tuple[str, str], TestResult], classification: str) -> DoctrineResult:
-    """One doctrine's answer (DOCTRINES §5) and its reasons."""
+    """One doctrine's answer (DOCTRINES §5) and its reasons, from what the rules derived:
+    the statuses of its tests, routes and verdict."""
     d = plan.doctrine
-    route_statuses = [routes.get(r.key, "unknown") for r in plan.routes]
     if verdict is None:
         raise EngineError(f"no verdict was derived for {d.id}")
-    expected = doctrine_verdict(route_statuses)
-    if verdict != expected:
-        raise EngineError(f"{d.id}: the rules derived {verdict} but its routes say {expected}")
+    pieces = [cached_piece(net, r, [tests.get(t.key, "unknown") for t in r.tests], facts)
+              for r in plan.routes]
+    for r, p in zip(plan.routes, pieces, strict=True):
+        derived = routes.get(r.key, "unknown")
+        if derived != p.status:
+            raise EngineError(f"{d.id}: the rules derived {derived} for route {r.key} but its "
+                              f"tests say {p.status}")
+    entries: list[TestResult] | None = None
+    if explain:
+        entries = []
+        for r in plan.routes:
+            for t in r.tests:
+                tr = shared.get((t.key, r.route.id))
+                if tr is None:
+                    tr = shared[(t.key, r.route.id)] = entry(
+                        net, t, r.route.id, tests.get(t.key, "unknown"), facts, True)
+                entries.append(tr)
+    trace: list[TraceEntry] = []
+    if explain and firings is not None:
+        mine = rules_of(net, d.id)
+        trace = [f.trace_entry for f in firings if f.rule in mine]
+    return answer(net, plan, pieces, verdict, reported, entries, trace, classification)
 
-    per_route = [[tests.get(t.key, "unknown") for t in r.tests] for r in plan.routes]
-    best = best_route(plan, verdict, route_statuses, per_route, classification)
-    chosen, st = plan.routes[best], per_route[best]
-    n, k, u = len(st), st.count("satisfied"), st.count("unknown")
-    score, score_max = _round(100 * k / n), _round(100 * (k + u) / n)
+
+def answer(net: Network, plan: DoctrinePlan, pieces: Sequence[RoutePiece], verdict: str | None,
+           reported: TestResult, entries: list[TestResult] | None, trace: list[TraceEntry],
+           classification: str) -> DoctrineResult:
+    """A doctrine's answer from its routes' pieces (DOCTRINES §5): the route reported, the
+    score, the decisive tests, the missing facts, the widening and the sentence. `verdict`:
+    the one the rules derived (checked against the routes), or None to take it from them.
+    `entries`: the tests with their stated values, or None for the pieces' (explain off)."""
+    route_statuses = [p.status for p in pieces]
+    expected = doctrine_verdict(route_statuses)
+    if verdict is None:
+        verdict = expected
+    elif verdict != expected:
+        raise EngineError(f"{plan.doctrine.id}: the rules derived {verdict} but its routes "
+                          f"say {expected}")
+    best = best_route(plan, verdict, route_statuses, [p.satisfied for p in pieces],
+                      classification)
+    chosen, c = plan.routes[best], pieces[best]
+    score, score_max = _round(100 * c.satisfied / c.size), _round(100 * (c.satisfied + c.unknown)
+                                                                  / c.size)
     if chosen.route.self_defence:
         penalty = net.params["unreported_penalty"]
         if reported.status == "failed":
@@ -225,68 +332,41 @@ def doctrine(net: Network, plan: DoctrinePlan, facts: Mapping[str, Any],
         elif reported.status == "unknown":
             score = _floor0(score - penalty)
 
-    decisive: list[str] = []
-    missing: list[str] = []
-    open_routes: list[RouteInstance] = []
+    decisive: Sequence[str] = ()
+    missing: Sequence[str] = ()
+    open_routes: list[int] = []
     if verdict == "not_justified":
-        decisive = [t.test.id for t, s in zip(chosen.tests, st, strict=True) if s == "failed"]
+        decisive = c.failed
     elif verdict == "indeterminate":
-        for r, rs in zip(plan.routes, per_route, strict=True):
-            if "failed" in rs:
-                continue
-            open_routes.append(r)
-            for t, s in zip(r.tests, rs, strict=True):
-                if s == "unknown":
-                    decisive.append(t.test.id)
-                    missing.extend(f for f in t.facts if facts.get(f) is None)
-    decisive = list(dict.fromkeys(decisive))
-    missing = list(dict.fromkeys(missing))
+        open_routes = [i for i, p in enumerate(pieces) if not p.failed]
+        decisive = list(dict.fromkeys(t for i in open_routes for t in pieces[i].unknowns))
+        missing = list(dict.fromkeys(f for i in open_routes for f in pieces[i].missing))
 
-    widening: list[str] = []
+    widening: Sequence[str] = ()
     if verdict == "justified" and chosen.route.widens:
         i = next((i for i, r in enumerate(plan.routes) if r.route.id == chosen.route.widens), None)
         if i is not None:
-            asked = set(chosen.route.tests)
-            widening = [t.test.id for t, s in zip(plan.routes[i].tests, per_route[i], strict=True)
-                        if s == "failed" and t.test.id not in asked]
+            asked = chosen.route.tests
+            widening = [t for t in pieces[i].failed if t not in asked]
 
-    test_results = []
-    summaries = []
-    for r, rs, r_status in zip(plan.routes, per_route, route_statuses, strict=True):
-        for t, s in zip(r.tests, rs, strict=True):
-            tr = shared.get((t.key, r.route.id))
-            if tr is None:
-                tr = shared[(t.key, r.route.id)] = entry(net, t, r.route.id, s, facts,
-                                                               explain)
-            test_results.append(tr)
-        summaries.append(_summary(net, r, r_status, rs))
-    trace: list[TraceEntry] = []
-    if explain and firings is not None:
-        mine = rules_of(net, d.id)
-        trace = [f.trace_entry for f in firings if f.rule in mine]
+    key = (plan.doctrine.id, verdict, best, tuple(decisive), tuple(missing), tuple(widening),
+           tuple(open_routes))
+    said: dict[tuple[Any, ...], str] = net.explain_cache.setdefault("sentences", {})
+    text = said.get(key)
+    if text is None:
+        if len(said) >= PIECE_CACHE:
+            said.clear()
+        text = said[key] = sentence(net, plan, verdict, chosen, decisive, missing, widening,
+                                    [plan.routes[i] for i in open_routes])
     # Built from trusted parts, so not validated again (validation cost more than the rules);
     # a test checks that every result validates against these models.
     return construct(DoctrineResult,
-        name=d.name, standing=d.standing, verdict=verdict,
-        route=chosen.route.id, score=score, score_max=score_max, tests=test_results,
-        reported=reported, decisive=decisive, missing_facts=missing, widening=widening,
-        trace=trace,
-        sentence=sentence(net, plan, verdict, chosen, decisive, missing, widening, open_routes),
-        routes=summaries)
-
-
-def _summary(net: Network, r: RouteInstance, r_status: str, rs: list[str]) -> RouteSummary:
-    """A route's status and its failed and unknown tests (frozen: remembered per network)."""
-    memo: dict[tuple[str, ...], RouteSummary] = net.explain_cache.setdefault("routes", {})
-    key = (r.key, r_status, *rs)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = construct(
-            RouteSummary, route=r.route.id, code=r.route.code, title=r.route.title,
-            status=r_status,
-            failed=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "failed"],
-            unknown=[t.test.id for t, s in zip(r.tests, rs, strict=True) if s == "unknown"])
-    return found
+        name=plan.doctrine.name, standing=plan.doctrine.standing, verdict=verdict,
+        route=chosen.route.id, score=score, score_max=score_max,
+        tests=[e for p in pieces for e in p.entries] if entries is None else entries,
+        reported=reported, decisive=list(decisive), missing_facts=list(missing),
+        widening=list(widening), trace=trace, sentence=text,
+        routes=[p.summary for p in pieces])
 
 
 def rules_of(net: Network, d_id: str) -> frozenset[str]:
@@ -306,11 +386,18 @@ def rules_of(net: Network, d_id: str) -> frozenset[str]:
 
 
 __all__ = [
+    "PIECE_CACHE",
+    "RoutePiece",
+    "answer",
     "because",
+    "because_text",
     "best_route",
+    "cached_piece",
     "condition_words",
     "doctrine",
     "entry",
+    "make_entry",
+    "route_piece",
     "rules_of",
     "sentence",
 ]

@@ -134,7 +134,53 @@ def construct(cls: type[M], **values: Any) -> M:
     return obj
 
 
+class _Fragments:
+    """The JSON of answers the fast path remembers (engine/fast.py), made once each: an
+    answer the engine hands out again and again is rendered once, not per request.
+    Both bounded: the answers known to be remembered (cleared when full, as the fast path's
+    own caches are), and their texts (the oldest dropped first). Each entry holds its
+    answer, so that an id is never reused while it is kept."""
+
+    def __init__(self, known: int, texts: int) -> None:
+        self.known_size, self.texts_size = known, texts
+        self._known: dict[int, BaseModel] = {}
+        self._texts: dict[int, tuple[BaseModel, str]] = {}
+
+    def remember(self, answer: BaseModel) -> None:
+        if len(self._known) >= self.known_size:
+            self._known.clear()
+        self._known[id(answer)] = answer
+
+    def json(self, answer: BaseModel) -> str:
+        key = id(answer)
+        hit = self._texts.get(key)
+        if hit is not None and hit[0] is answer:
+            return hit[1]
+        text = answer.model_dump_json()
+        if self._known.get(key) is answer:
+            if len(self._texts) >= self.texts_size:
+                self._texts.pop(next(iter(self._texts)), None)
+            self._texts[key] = (answer, text)
+        return text
+
+
+FRAGMENTS = _Fragments(20_000, 2048)  # texts ~12 kB each: about 25 MB at most
+
+
+def evaluation_json(ev: Evaluation) -> str:
+    """`ev.model_dump_json()`, the same text, with each remembered doctrine answer's JSON
+    made once (FRAGMENTS) and spliced in."""
+    from pydantic_core import to_json
+
+    doctrines = ",".join(f"{to_json(d).decode()}:{FRAGMENTS.json(r)}"
+                         for d, r in ev.doctrines.items())
+    return (f'{{"scenario_id":{to_json(ev.scenario_id).decode()},'
+            f'"classification":"{ev.classification}",'
+            f'"parameters":{to_json(ev.parameters).decode()},"doctrines":{{{doctrines}}}}}')
+
+
 __all__ = [
+    "FRAGMENTS",
     "Classification",
     "DoctrineResult",
     "Evaluation",
@@ -146,4 +192,5 @@ __all__ = [
     "Verdict",
     "WhatIfChange",
     "construct",
+    "evaluation_json",
 ]

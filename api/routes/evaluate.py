@@ -48,7 +48,7 @@ from api.problems import (
 from engine import evaluate as run_engine
 from engine.errors import ErrorItem, InvalidInput
 from engine.evaluate import is_compiled, run_if_free, to_scenario
-from engine.result import Evaluation, EvaluationWithWhatIf
+from engine.result import Evaluation, EvaluationWithWhatIf, evaluation_json
 from engine.whatif import as_json, changes
 
 router = APIRouter(prefix="/v1", tags=["evaluate"])
@@ -107,7 +107,7 @@ def _compile_limiter(request: Request) -> CapacityLimiter:
 
 
 def _evaluate_json(body: EvaluateRequest) -> str:
-    text = run(body.scenario, body.parameters, body.doctrines, body.explain).model_dump_json()
+    text = evaluation_json(run(body.scenario, body.parameters, body.doctrines, body.explain))
     if not body.what_if:
         return text
     found = as_json(changes(body.scenario, body.parameters, body.doctrines))
@@ -140,7 +140,7 @@ def _item_record(index: int, item: Any, line: int | None) -> str:
         logging.getLogger("imminence.api").exception("batch item %d failed", index)
         err = problem_body(500, "this item could not be evaluated; it has been logged")
         return f'{head},"evaluation":null,"error":{json.dumps(err)}}}'
-    return f'{head},"evaluation":{ev.model_dump_json()},"error":null}}'
+    return f'{head},"evaluation":{evaluation_json(ev)},"error":null}}'
 
 
 def _too_many(n: int, limit: int) -> ProblemError:

@@ -452,6 +452,14 @@ class Tables:
         self._classes = [(name, _getter([pos[f] for f in t.facts]), t.strides,
                           None if t.table is None else t.table.tobytes(), t.expr)
                          for name, t in zip(eng.class_names, eng.class_tables, strict=True)]
+        self.keys = tuple(t.key for t in eng.tests.values())  # the order of signatures()
+        self._eng = eng
+        self._culprit_tables: dict[int, tuple[list[tuple[Atom, bool]], list[int]] | None] = {}
+        self._culprit_sets: dict[tuple[int, int], tuple[tuple[Atom, bool], ...]] = {}
+        self._sigs = [(_getter([pos[f] for f in t.facts]), t.strides,
+                       None if t.table is None else _signature_table(t, eng.spaces),
+                       t.expr, t.facts)
+                      for t in eng.tests.values()]
 
     def cells(self, facts: Mapping[str, Any]) -> list[int]:
         from bisect import bisect_left, bisect_right
@@ -490,6 +498,118 @@ class Tables:
             if hit:
                 return tests, name
         return tests, self._classes[-1][0]
+
+
+    def signatures(self, facts: Mapping[str, Any]) -> tuple[list[int], list[int], str]:
+        """(a signature per test instance, in the order of `keys`; each test's cell in its
+        table, -1 for a test without a table; the classification).
+
+        A signature is the test's status code (FAILED, UNKNOWN_CODE, SATISFIED), plus, when
+        the test is unknown, 3 times the mask of which facts it reads are unknown (what the
+        answer names as missing facts): `sig % 3` is the status, and two scenarios with the
+        same signatures for a doctrine's tests get the same answer from it but for the
+        stated values themselves (the fast path's answers are cached on them,
+        engine/fast.py). Which parts of a test fail depends only on its cell."""
+        from engine.reasoning.logic import status
+
+        c = self.cells(facts)
+        mul = operator.mul
+        sigs: list[int] = []
+        cells: list[int] = []
+        for get, strides, table, expr, names in self._sigs:
+            if table is None:
+                code = _CODE[status(expr, facts)]
+                mask = sum(1 << j for j, f in enumerate(names) if facts.get(f) is None)
+                sigs.append(code + 3 * mask if code == UNKNOWN_CODE else code)
+                cells.append(-1)
+            else:
+                i = sum(map(mul, get(c), strides))
+                sigs.append(table[i])
+                cells.append(i)
+        for name, get, strides, ctable, expr in self._classes:
+            if ctable is None:
+                hit = status(expr, facts) is Status.SATISFIED
+            else:
+                hit = ctable[sum(map(mul, get(c), strides))] == SATISFIED
+            if hit:
+                return sigs, cells, name
+        return sigs, cells, self._classes[-1][0]
+
+
+    def culprits(self, p: int, cell: int) -> tuple[tuple[Atom, bool], ...] | None:
+        """The comparisons that make test `p` (in the order of `keys`) come out as it does in
+        `cell`, failed or unknown, each with whether it stands under a negation: what
+        engine.explain._culprits finds by walking the expression, read from a table (None:
+        no table for this test, walk it)."""
+        if cell < 0:
+            return None
+        if p not in self._culprit_tables:
+            t = list(self._eng.tests.values())[p]
+            self._culprit_tables[p] = (None if t.table is None else
+                                       _culprit_table(t, self._eng.spaces, self._eng._kleene))
+        made = self._culprit_tables[p]
+        if made is None:
+            return None
+        order, masks = made
+        mask = masks[cell]
+        found = self._culprit_sets.get((p, mask))
+        if found is None:
+            found = self._culprit_sets[(p, mask)] = tuple(
+                a for j, a in enumerate(order) if mask >> j & 1)
+        return found
+
+
+def _culprit_table(t: TestTable, spaces: Mapping[str, FactSpace],
+                   k: _Kleene) -> tuple[list[tuple[Atom, bool]], list[int]] | None:
+    """Per cell of a test's table, a bit mask over its comparisons (in the order they stand
+    in the expression): set for each comparison that makes the test fail (or be unknown)
+    there. The same walk as engine.explain._culprits, over every cell at once: a comparison
+    counts when it comes out as the test does and so does every part above it, a negation
+    flipping failed and satisfied."""
+    assert t.table is not None
+    dims = [spaces[f].n + 1 for f in t.facts]
+    size = int(t.table.size)
+    grid = np.indices(dims, dtype=np.int64).reshape(len(dims), size) if dims else np.zeros(
+        (0, 1), dtype=np.int64)
+    cells = {f: grid[i] for i, f in enumerate(t.facts)}
+    order: list[tuple[Atom, bool]] = []
+    masks = np.zeros(size, dtype=np.int64)
+    flip = np.array([SATISFIED, UNKNOWN_CODE, FAILED], dtype=np.uint8)
+
+    def walk(e: Expr, want: U8, active: npt.NDArray[np.bool_], negated: bool) -> None:
+        nonlocal masks
+        if isinstance(e, Atom):
+            if len(order) >= 62:
+                raise OverflowError
+            masks |= (active & (k.eval(e, cells, size) == want)).astype(np.int64) << len(order)
+            order.append((e, negated))
+        elif isinstance(e, Not):
+            walk(e.part, flip[want], active, not negated)
+        elif isinstance(e, All | AnyOf):
+            for part in e.parts:
+                walk(part, want, active & (k.eval(part, cells, size) == want), negated)
+
+    want = t.table
+    try:
+        walk(t.expr, want, want != SATISFIED, False)
+    except OverflowError:
+        return None
+    out: list[int] = masks.tolist()
+    return order, out
+
+
+def _signature_table(t: TestTable, spaces: Mapping[str, FactSpace]) -> list[int]:
+    """Cell index -> status code, + 3 * (bit j set when the test's fact j is unknown) for
+    an unknown test."""
+    assert t.table is not None
+    idx = np.arange(t.table.size, dtype=np.int64)
+    mask = np.zeros(t.table.size, dtype=np.int64)
+    for j, (f, stride) in enumerate(zip(t.facts, t.strides, strict=True)):
+        unknown = spaces[f].n  # the last cell of each fact, its dimension less one
+        mask += ((idx // stride) % (unknown + 1) == unknown).astype(np.int64) << j
+    sig = t.table.astype(np.int64) + np.where(t.table == UNKNOWN_CODE, 3 * mask, 0)
+    out: list[int] = sig.tolist()
+    return out
 
 
 def _getter(idx: list[int]) -> Any:
