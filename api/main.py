@@ -48,13 +48,14 @@ from engine.law.definitions import load
 
 # Every router of the service is assembled here: ROUTERS, then TEACHING, then the web page
 # and the JSON index (both answer `GET /`; the index only when nothing else does).
+# A request is matched against the routers in this order, so the busiest come first.
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    evaluate_routes.router,
     doctrines.router,
     sources.router,
     parameters.router,
     vocabulary.router,
-    evaluate_routes.router,
     scenarios.router,
     docs.router,
     analysis.router,

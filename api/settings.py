@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     body_timeout: float = Field(
         60.0, gt=0, description="seconds a client has to send the whole request body once "
                                 "its head has arrived; then 408 and the connection is closed")
+    http: Literal["auto", "httptools", "h11"] = Field(
+        "auto", description="the HTTP parser of `imminence serve`: httptools (C, from "
+                            "uvicorn[standard]) or h11 (pure Python); auto: httptools "
+                            "where installed. Both keep the header timeout")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(True, description="one structured JSON line per request")
     request_id_header: str = "X-Request-ID"

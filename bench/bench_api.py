@@ -284,7 +284,7 @@ def main() -> None:
         log.close()
 
     load = os.getloadavg()[0]
-    print(f"imminence serve (uvicorn, 1 worker, h11 with header timeout, structured access "
+    print(f"imminence serve (uvicorn, 1 worker, httptools with header timeout, structured access "
           f"log on) on loopback; "
           f"{ROUNDS}x{SECONDS:g} s per case (interleaved) after {WARMUP:g} s warm-up each; "
           f"{os.cpu_count()} CPUs shared with the load generator; load average {load:.1f} "

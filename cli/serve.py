@@ -9,10 +9,11 @@ the limits on slow clients, which `serve` hands to uvicorn:
     IMMINENCE_HEADER_TIMEOUT=10      seconds for a request's whole head (then 408, closed)
     IMMINENCE_BODY_TIMEOUT=60        seconds for its whole body once the head is in (408)
     IMMINENCE_KEEP_ALIVE_TIMEOUT=5   seconds an idle keep-alive connection stays open
+    IMMINENCE_HTTP=auto              httptools (C) where installed, else h11; or either
 
-The header timeout needs the server's HTTP protocol (api/server.py, uvicorn's h11 with a
-deadline per request head): under a bare `uvicorn api.main:create_app --factory` only the
-body and keep-alive timeouts apply.
+The header timeout needs the server's HTTP protocol (api/server.py: uvicorn's httptools, or
+h11 without it, with a deadline per request head): under a bare
+`uvicorn api.main:create_app --factory` only the body and keep-alive timeouts apply.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
         uvicorn.run("api.main:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, access_log=False,
                     log_level=settings.log_level, server_header=False,
-                    http="api.server:HeaderTimeoutH11Protocol",
+                    http=_protocol(settings.http),
                     timeout_keep_alive=settings.keep_alive_timeout, loop=_best("uvloop", "asyncio"),
                     **_slow_start())
 
@@ -73,6 +74,14 @@ def _slow_start() -> dict[str, Any]:
     if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
         return {"timeout_worker_healthcheck": 60}
     return {}
+
+
+def _protocol(choice: str) -> str:
+    """The HTTP protocol, with the header timeout (api/server.py): httptools' C parser where
+    uvicorn[standard] installed it (or where IMMINENCE_HTTP asks for it), else h11."""
+    if choice == "httptools" or (choice == "auto" and _best("httptools", "h11") == "httptools"):
+        return "api.server:HeaderTimeoutHttpToolsProtocol"
+    return "api.server:HeaderTimeoutH11Protocol"
 
 
 def _best(fast: str, fallback: str) -> str:

@@ -306,12 +306,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`imminence serve` on loopback with short read timeouts."""
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def served(tmp_path_factory: pytest.TempPathFactory,
+           request: pytest.FixtureRequest) -> Iterator[str]:
+    """`imminence serve` on loopback with short read timeouts, on each HTTP parser."""
     port = _free_port()
     data = tmp_path_factory.mktemp("served")
     env = {**os.environ, "IMMINENCE_DATA_DIR": str(data), "IMMINENCE_ACCESS_LOG": "false",
+           "IMMINENCE_HTTP": request.param,
            "IMMINENCE_HEADER_TIMEOUT": "1.5", "IMMINENCE_BODY_TIMEOUT": "1.5",
            "IMMINENCE_KEEP_ALIVE_TIMEOUT": "1", "IMMINENCE_LOG_LEVEL": "warning"}
     log = (data / "server.log").open("wb")
@@ -477,3 +479,11 @@ def test_request_flags_are_strict_booleans(client: TestClient, flags: dict[str, 
     if field == "explain":  # a batch item has no what_if
         err = batch.json()["results"][0]["error"]
         assert err["errors"][0]["field"] == "explain"
+
+
+def test_serve_runs_httptools_where_installed_and_h11_when_asked() -> None:
+    from cli.serve import _protocol
+
+    assert _protocol("auto") == "api.server:HeaderTimeoutHttpToolsProtocol"  # a dependency
+    assert _protocol("httptools") == "api.server:HeaderTimeoutHttpToolsProtocol"
+    assert _protocol("h11") == "api.server:HeaderTimeoutH11Protocol"
