@@ -848,8 +848,9 @@ def write_csv(journal: Path, out: Path) -> None:
             params = json.dumps(record.get("parameters") or {}, sort_keys=True,
                                 ensure_ascii=False, separators=(",", ":"))
             for d, r in record["doctrines"].items():
-                w.writerow([head["index"], head["key"], record.get("scenario_id") or "",
-                            head.get("title") or "", record["classification"], d,
+                w.writerow([head["index"], _text(head["key"]),
+                            _text(record.get("scenario_id") or ""),
+                            _text(head.get("title") or ""), record["classification"], d,
                             r["verdict"], r["route"], r["score"], r["score_max"],
                             " ".join(r["decisive"]), " ".join(r.get("missing_facts") or []),
                             params, *extra])
@@ -859,7 +860,18 @@ def write_csv(journal: Path, out: Path) -> None:
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _text(value) if isinstance(value, str) else str(value)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """A cell of free text (a file name, a scenario's id or title, a varied text fact), safe
+    to open in a spreadsheet: text that would start a formula there (`=HYPERLINK(...)`)
+    gets a leading apostrophe, which the spreadsheet shows as text (OWASP's advice on CSV
+    injection). The JSONL output keeps the text as it was given."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 __all__ = [

