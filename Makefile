@@ -26,7 +26,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check engine rules api cli tests bench
-	$(BIN)/mypy engine api cli
+	$(BIN)/mypy engine api cli bench
 
 test: lint
 	$(BIN)/python -m pytest

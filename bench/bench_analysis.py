@@ -7,6 +7,7 @@ of the examples and solutions it returns."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from engine import evaluate
 from engine.analysis.compare import Side, compare
@@ -19,7 +20,7 @@ GOAL_WHATIF = 1.0
 CASE = "six-day-war-1967"
 
 
-def timed(fn, *args):  # type: ignore[no-untyped-def]
+def timed(fn: Any, *args: Any) -> tuple[float, Any]:
     t = time.perf_counter()
     out = fn(*args)
     return time.perf_counter() - t, out

@@ -6,10 +6,15 @@ evaluator in plain Python: the recursive interpreter, plain dicts). Printed:
 - the baseline's rate on validated scenarios (Scenario objects), and the same scenarios on
   the fast path (`evaluate(..., engine="fast")`, the §5 result with per-test facts and
   words) and on durable-rules with the trace (`evaluate(...)`): ratios; floors fast >= 2.5,
-  rete >= 0.4. The fast path remembers the pieces of its answers (engine/fast.py), so it is
-  timed twice: *cold*, on distinct scenarios it has not seen (the floor's figure; each
-  engine on its own pool, so that none is timed on pieces another left behind), and *warm*,
-  on the same scenarios again (a class, a sweep, a server asked the same questions);
+  rete >= 0.4. The fast path remembers the pieces of its answers (engine/fast.py), so what
+  it costs depends on how much a stream of scenarios repeats; three streams, each path on
+  its own (so that none is timed on pieces another left behind), each ratio to the
+  baseline on the same stream:
+  *random*: distinct scenarios drawn over the whole vocabulary, a third of facts unknown
+  (the floor's figure: almost every answer new); *sweep*: distinct variations of one case
+  (`generate --vary` of fuelled-missiles over hours and probability), as a sensitivity
+  study or a teaching set sends them; *library*: the scenario library over and over, as a
+  class or a server asked the same questions;
 - the vectorised engine from dicts (Scenario.facts() of each, converted to cells,
   evaluated, answers as arrays): ratio, floor >= 10;
 - `sweep` from a --vary spec of 1,001,000 scenarios, Parquet and CSV written: ratio,
@@ -25,6 +30,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +44,28 @@ from engine.reasoning.vector import engine_for
 
 FLOORS = {"fast": 2.5, "vector": 10.0, "sweep": 300.0, "rete": 0.4}
 SWEEP = ["threat.hours_until=0:999:1", "threat.probability=0:1:0.001"]  # 1,001,000
+
+
+def _sweep(seed: int, n: int) -> list[Any]:
+    """n variations of fuelled-missiles over hours and probability (as `generate --vary`)."""
+    import random
+
+    from engine.batch.generate import parse_variations, variants
+    from engine.loader import read_document
+    from engine.validation import to_scenario
+
+    data, _ = read_document(scenarios_dir() / "fuelled-missiles-hypothetical.yaml")
+    hours = random.Random(seed).randint(0, 400)
+    specs = [f"threat.hours_until={hours}:{hours + 99}:1",
+             f"threat.probability=0:1:{1 / max(1, n // 100 - 1):.6f}"]
+    out = []
+    for doc in variants(data, parse_variations(specs)):
+        doc.pop("_vary", None)
+        doc.pop("id", None)
+        out.append(to_scenario(doc))
+        if len(out) == n:
+            break
+    return out
 
 
 def _rate(fn: Any, items: list[Any]) -> float:
@@ -62,10 +90,6 @@ def _ref_answers(r: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     m = int(os.environ.get("IMMINENCE_BENCH_BASE", "3000"))
     n_diff = int(os.environ.get("IMMINENCE_BENCH_DIFF", "100000"))
-    pool = [e.scenario for e in library()] + generated(m, seed=7)
-    pool = pool[:m]
-    pool_brief = generated(m, seed=8)  # distinct pools: each path timed cold on its own
-    pool_rete = generated(max(1, m // 3), seed=9)
     ref = Reference()
     for s in generated(50, seed=6):  # warm up every path (compile, import, tables)
         ref.evaluate(s)
@@ -73,14 +97,25 @@ def main() -> None:
         evaluate(s, engine="fast", explain=False)
         evaluate(s)
     eng = engine_for(resolve())
-
-    base = _rate(ref.evaluate, pool)
-    fast = _rate(lambda s: evaluate(s, engine="fast"), pool)
-    fast_warm = _rate(lambda s: evaluate(s, engine="fast"), pool)
-    fast_brief = _rate(lambda s: evaluate(s, engine="fast", explain=False), pool_brief)
-    fast_brief_warm = _rate(lambda s: evaluate(s, engine="fast", explain=False), pool_brief)
-    rete = _rate(evaluate, pool_rete)
-
+    lib = [e.scenario for e in library()]
+    streams: dict[str, Callable[[int, int], list[Any]]] = {
+        "random": lambda seed, n: generated(n, seed=seed),
+        "sweep": lambda seed, n: _sweep(seed, n),
+        "library": lambda seed, n: (lib * (n // len(lib) + 1))[:n]}
+    paths: dict[str, Any] = {
+        "fast path (explain on)": lambda s: evaluate(s, engine="fast"),
+        "fast path (explain off)": lambda s: evaluate(s, engine="fast", explain=False),
+        "durable-rules, with trace": evaluate,
+    }
+    scalar: dict[tuple[str, str], tuple[float, float]] = {}  # (path, stream) -> (rate, ratio)
+    for k, (path, fn) in enumerate(paths.items()):
+        for j, (stream, make) in enumerate(streams.items()):
+            n = m if path != "durable-rules, with trace" else max(1, m // 3)
+            pool = make(100 + 10 * k + j, n)
+            base_s = _rate(ref.evaluate, pool)
+            rate = _rate(fn, pool)
+            scalar[(path, stream)] = (rate, rate / base_s)
+    base = _rate(ref.evaluate, generated(m, seed=7))
     big = generated(n_diff, seed=12)
     t0 = time.perf_counter()
     facts = [s.facts() for s in big]
@@ -118,19 +153,20 @@ def main() -> None:
     n_rete = min(2000, n_diff)
     bad_rete = sum(res.record(i) != _answers(evaluate(s)) for i, s in enumerate(big[:n_rete]))
 
-    ratios = {"fast": fast / base, "vector": vec / base, "sweep": sweep_rate / base,
-              "rete": rete / base}
+    ratios = {"fast": scalar[("fast path (explain on)", "random")][1], "vector": vec / base,
+              "sweep": sweep_rate / base,
+              "rete": scalar[("durable-rules, with trace", "random")][1]}
     print(f"baseline (bench/reference.py, plain Python) {base:10,.0f} scenarios/s "
-          f"over {len(pool)} scenarios")
-    print(f"  fast path (explain on)      {fast:12,.0f}/s   x{ratios['fast']:.2f}  "
-          f"(floor {FLOORS['fast']}; cold: {len(pool):,} scenarios not seen before)")
-    print(f"    the same again (warm)     {fast_warm:12,.0f}/s   x{fast_warm / base:.2f}")
-    print(f"  fast path (explain off)     {fast_brief:12,.0f}/s   x{fast_brief / base:.2f}  "
-          f"(cold, {len(pool_brief):,} others)")
-    print(f"    the same again (warm)     {fast_brief_warm:12,.0f}/s   "
-          f"x{fast_brief_warm / base:.2f}")
-    print(f"  durable-rules, with trace   {rete:12,.0f}/s   x{ratios['rete']:.2f}  "
-          f"(floor {FLOORS['rete']}; cold, {len(pool_rete):,} others)")
+          f"over {m} random scenarios")
+    print(f"  scalar paths, ratio to the baseline on the same stream: {', '.join(streams)} "
+          f"(random: {m:,} distinct scenarios; sweep: {m:,} variations of one case; "
+          f"library: {len(lib)} scenarios over and over; durable-rules on a third as many)")
+    for path in paths:
+        row = "  ".join(f"{stream} {scalar[(path, stream)][0]:8,.0f}/s "
+                          f"x{scalar[(path, stream)][1]:5.2f}" for stream in streams)
+        floor = FLOORS["fast" if path.startswith("fast path (explain on") else "rete"] \
+            if not path.startswith("fast path (explain off") else None
+        print(f"  {path:27} {row}" + (f"  (floor {floor} on random)" if floor else ""))
     print(f"  vector engine from dicts    {vec:12,.0f}/s   x{ratios['vector']:.1f}  "
           f"(floor {FLOORS['vector']}; {len(big):,} flat fact dicts; dicts->cells "
           f"{t_enc / len(big) * 1e6:.1f} us each; from cells {arrays:,.0f}/s; from "
