@@ -150,7 +150,9 @@ def create_app(settings: Settings | None = None, *,
         app.include_router(index.router)
     docs.mount_assets(app)
     problems.install(app)
-    app.add_middleware(RequestContextMiddleware, settings=settings)
+    express = (evaluate_routes.express
+               if settings.express and evaluate_routes.router in routers else None)
+    app.add_middleware(RequestContextMiddleware, settings=settings, express=express)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

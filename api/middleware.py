@@ -25,6 +25,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -61,10 +62,15 @@ class BodyTimeout(ProblemHTTPException):
         super().__init__(408, detail, "body-timeout", headers=_CLOSE)
 
 
+Express = Callable[[Scope, bytes, Send], Awaitable[bool]]
+EVALUATE_PATH = "/v1/evaluate"
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, express: Express | None = None) -> None:
         self.app = app
         self.settings = settings
+        self.express = express  # answers some POST /v1/evaluate itself (api/routes/evaluate)
         self.header = settings.request_id_header.lower().encode("latin-1")
 
     def _limit(self, path: str) -> int:
@@ -151,12 +157,16 @@ class RequestContextMiddleware:
             if length is not None and length > limit:
                 await problem(413, too_large, "body-too-large", close=True)
             elif is_json_media(media_type(ctype)):
-                app_receive = await self._checked_json(receive_wrapper, receive)
-                if app_receive is None:  # too deep: refused before anything parses it
+                checked = await self._checked_json(receive_wrapper, receive)
+                if checked is None:  # too deep: refused before anything parses it
                     await problem(400, too_deep_detail(self.settings.max_json_depth),
                                   "json-too-deep")
                 else:
-                    await self.app(scope, app_receive, send_wrapper)
+                    app_receive, body = checked
+                    if (self.express is None or body is None or path != EVALUATE_PATH
+                            or scope.get("method") != "POST"
+                            or not await self.express(scope, body, send_wrapper)):
+                        await self.app(scope, app_receive, send_wrapper)
             else:
                 await self.app(scope, receive_wrapper, send_wrapper)
         except ProblemHTTPException as exc:  # raised while this middleware read the body
@@ -178,9 +188,11 @@ class RequestContextMiddleware:
                 }
                 access_log.info(json.dumps(record))
 
-    async def _checked_json(self, read: Receive, receive: Receive) -> Receive | None:
+    async def _checked_json(self, read: Receive,
+                            receive: Receive) -> tuple[Receive, bytes | None] | None:
         """Read a JSON body whole; None when it nests too deep, else a `receive` that gives
-        the app the same body (then passes on to the server's, for the disconnect)."""
+        the app the same body (then passes on to the server's, for the disconnect) and the
+        body (None if the client went away before sending it all)."""
         chunks: list[bytes] = []
         while True:
             message = await read()
@@ -200,6 +212,7 @@ class RequestContextMiddleware:
             deep = too_deep(body, depth)
         if deep:
             return None
+        whole = body if first["type"] == "http.request" else None
         given = False
 
         async def replay() -> Message:
@@ -209,7 +222,7 @@ class RequestContextMiddleware:
                 return first
             return await receive()
 
-        return replay
+        return replay, whole
 
 
 class JsonLineFormatter(logging.Formatter):

@@ -21,7 +21,7 @@ from engine.explain import _culprits
 from engine.law.parameters import resolve
 from engine.reasoning.logic import Status, status
 from engine.reasoning.vector import STATUS_NAMES
-from engine.result import evaluation_json
+from engine.result import evaluation_bytes, evaluation_json
 from tests.engine.test_vector import OVERRIDES, nested, random_flat
 
 
@@ -132,6 +132,7 @@ def test_the_spliced_json_is_pydantics_json_byte_for_byte(engine: str, explain: 
             for _ in range(2):  # the second time from remembered answers and their JSON
                 ev = evaluate(doc, overrides, explain=explain, engine=engine)  # type: ignore[arg-type]
                 assert evaluation_json(ev) == ev.model_dump_json()
+                assert evaluation_bytes(ev) == ev.model_dump_json().encode()
 
 
 def test_durable_rules_answers_come_from_its_own_derivation_when_the_tables_disagree(
