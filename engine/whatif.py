@@ -17,7 +17,7 @@ from engine.evaluate import check_doctrines, network_for, to_scenario
 from engine.law.definitions import load
 from engine.law.parameters import resolve
 from engine.law.scenario import Scenario
-from engine.reasoning.logic import All, AnyOf, Atom, Expr, FactCells, Not, Status, status
+from engine.reasoning.logic import FactCells, Status, atoms, status
 from engine.reasoning.network import Network, doctrine_verdict, route_status
 
 
@@ -34,16 +34,6 @@ class Change:
         return f"{self.fact}: {was} -> {self.value!r} gives {self.verdict}"
 
 
-def _atoms(expr: Expr) -> Iterable[Atom]:
-    if isinstance(expr, Atom):
-        yield expr
-    elif isinstance(expr, All | AnyOf):
-        for p in expr.parts:
-            yield from _atoms(p)
-    elif isinstance(expr, Not):
-        yield from _atoms(expr.part)
-
-
 def candidates(net: Network) -> dict[str, list[Any]]:
     """For each fact the rules read, the values they can tell apart (cached per network)."""
     cached: dict[str, list[Any]] | None = net.explain_cache.get("candidates")
@@ -51,7 +41,7 @@ def candidates(net: Network) -> dict[str, list[Any]]:
         return cached
     cells: dict[str, list[FactCells]] = {}
     for inst in net.tests.values():
-        for atom in _atoms(inst.expr):
+        for atom in atoms(inst.expr):
             for fc in atom.cells:
                 cells.setdefault(fc.fact, []).append(fc)
     out: dict[str, list[Any]] = {}

@@ -42,14 +42,13 @@ from ..reasoning.logic import (
     FactCells,
     Interval,
     Not,
-    Status,
+    atoms,
     number_cells,
 )
 from ..reasoning.network import Network, doctrine_verdict, route_status
+from ..reasoning.vector import CODE, FAILED, SATISFIED, STATUS_NAMES, UNKNOWN_CODE
 
-FAILED, UNKNOWN, SATISFIED = 0, 1, 2
-STATUS_NAMES = ("failed", "unknown", "satisfied")
-CODE = {Status.FAILED: FAILED, Status.UNKNOWN: UNKNOWN, Status.SATISFIED: SATISFIED}
+UNKNOWN = UNKNOWN_CODE
 INF = np.int64(1) << 40
 TEXT_VALUE = "X"  # the stated value of a text fact in an example scenario
 
@@ -165,16 +164,6 @@ class FactAxis:
 
 def _tidy(x: float) -> float | int:
     return int(x) if float(x).is_integer() else round(float(x), 6)
-
-
-def atoms(expr: Expr) -> Iterable[Atom]:
-    if isinstance(expr, Atom):
-        yield expr
-    elif isinstance(expr, All | AnyOf):
-        for p in expr.parts:
-            yield from atoms(p)
-    elif isinstance(expr, Not):
-        yield from atoms(expr.part)
 
 
 def _nest(dotted: str, value: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -307,17 +307,21 @@ def condition(expr: Expr, outcome: Status) -> Cond:
     return c_and(parts) if conj else c_or(parts)
 
 
-def facts_read(expr: Expr) -> list[str]:
-    """The stated facts an expression reads, in order, without duplicates."""
-    out: list[str] = []
+def atoms(expr: Expr) -> Iterator[Atom]:
+    """The comparisons of an expression, left to right (the analyses, the tables and the
+    what-if candidates all read them from here)."""
     if isinstance(expr, Atom):
-        out.extend(expr.facts)
+        yield expr
     elif isinstance(expr, All | AnyOf):
         for p in expr.parts:
-            out.extend(facts_read(p))
+            yield from atoms(p)
     elif isinstance(expr, Not):
-        out.extend(facts_read(expr.part))
-    return list(dict.fromkeys(out))
+        yield from atoms(expr.part)
+
+
+def facts_read(expr: Expr) -> list[str]:
+    """The stated facts an expression reads, in order, without duplicates."""
+    return list(dict.fromkeys(f for atom in atoms(expr) for f in atom.facts))
 
 
 # ------------------------------------------------------------------------- compiler
@@ -519,6 +523,7 @@ __all__ = [
     "Expr",
     "Not",
     "Status",
+    "atoms",
     "condition",
     "facts_read",
     "field_name",

@@ -45,6 +45,7 @@ from engine.reasoning.logic import (
     Interval,
     Not,
     Status,
+    atoms,
     number_cells,
 )
 from engine.reasoning.network import Network, TestInstance
@@ -53,7 +54,7 @@ FAILED, UNKNOWN_CODE, SATISFIED = 0, 1, 2
 STATUS_NAMES = ("failed", "unknown", "satisfied")
 VERDICTS = ("justified", "not_justified", "indeterminate")
 JUSTIFIED, NOT_JUSTIFIED, INDETERMINATE = 0, 1, 2
-_CODE = {Status.FAILED: FAILED, Status.UNKNOWN: UNKNOWN_CODE, Status.SATISFIED: SATISFIED}
+CODE = {Status.FAILED: FAILED, Status.UNKNOWN: UNKNOWN_CODE, Status.SATISFIED: SATISFIED}
 
 # a test whose table would exceed this is evaluated atom by atom on the scenarios instead
 MAX_TABLE = 2_000_000
@@ -131,16 +132,6 @@ def _space(fact: str, seen: list[FactCells]) -> FactSpace:
     return FactSpace(fact, "number", cells, len(cells.values), {}, pts, keymap)
 
 
-def _atoms(expr: Expr) -> Iterable[Atom]:
-    if isinstance(expr, Atom):
-        yield expr
-    elif isinstance(expr, All | AnyOf):
-        for p in expr.parts:
-            yield from _atoms(p)
-    elif isinstance(expr, Not):
-        yield from _atoms(expr.part)
-
-
 # ---------------------------------------------------------------- Kleene over arrays
 
 
@@ -166,7 +157,7 @@ def _atom_table(atom: Atom, spaces: Mapping[str, FactSpace]) -> _AtomTable:
     dims = [fc.real + 1 for fc in atom.cells]
     arr = np.empty(dims, dtype=np.uint8)
     for key, st in atom.table.items():
-        arr[tuple(k if k >= 0 else dims[i] - 1 for i, k in enumerate(key))] = _CODE[st]
+        arr[tuple(k if k >= 0 else dims[i] - 1 for i, k in enumerate(key))] = CODE[st]
     strides = tuple(int(s) for s in np.cumprod([1, *dims[::-1]])[:-1][::-1])
     maps = tuple(_atom_map(spaces[fc.fact], fc) for fc in atom.cells)
     return _AtomTable(atom.facts, maps, strides, arr.ravel())
@@ -220,7 +211,7 @@ class TestTable:
 
 
 def _test_table(key: str, expr: Expr, spaces: Mapping[str, FactSpace], k: _Kleene) -> TestTable:
-    facts = tuple(dict.fromkeys(a for atom in _atoms(expr) for a in atom.facts))
+    facts = tuple(dict.fromkeys(a for atom in atoms(expr) for a in atom.facts))
     dims = [spaces[f].n + 1 for f in facts]
     size = math.prod(dims)
     strides = tuple(int(s) for s in np.cumprod([1, *dims[::-1]])[:-1][::-1])
@@ -294,7 +285,7 @@ class VectorEngine:
         exprs += [net.weighing.expr, *(c.expr for c in net.classes)]
         seen: dict[str, list[FactCells]] = {}
         for e in exprs:
-            for atom in _atoms(e):
+            for atom in atoms(e):
                 for fc in atom.cells:
                     seen.setdefault(fc.fact, []).append(fc)
         self.spaces: dict[str, FactSpace] = {f: _space(f, fcs) for f, fcs in seen.items()}
@@ -518,7 +509,7 @@ class Tables:
         cells: list[int] = []
         for get, strides, table, expr, names in self._sigs:
             if table is None:
-                code = _CODE[status(expr, facts)]
+                code = CODE[status(expr, facts)]
                 mask = sum(1 << j for j, f in enumerate(names) if facts.get(f) is None)
                 sigs.append(code + 3 * mask if code == UNKNOWN_CODE else code)
                 cells.append(-1)
@@ -666,5 +657,6 @@ def engine_for(params: Mapping[str, Any]) -> VectorEngine:
     return VectorEngine.for_parameters(params)
 
 
-__all__ = ["STATUS_NAMES", "VERDICTS", "DoctrineArrays", "FactSpace", "Interval", "Tables",
-           "TestTable", "VectorEngine", "VectorResult", "engine_for", "tables_for"]
+__all__ = ["CODE", "FAILED", "SATISFIED", "STATUS_NAMES", "UNKNOWN_CODE", "VERDICTS",
+           "DoctrineArrays", "FactSpace", "Interval", "Tables", "TestTable", "VectorEngine",
+           "VectorResult", "engine_for", "tables_for"]
