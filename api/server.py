@@ -54,7 +54,8 @@ def _timeout_response(seconds: float) -> bytes:
 
 
 class _HeadDeadline:
-    """The deadline for each request head, for a uvicorn HTTP protocol (mixed in first)."""
+    """The deadline for each request head, for a uvicorn HTTP protocol (mixed in first: its
+    methods wrap the protocol's own, which `super()` reaches)."""
 
     header_timeout: float
     _head_timer: asyncio.TimerHandle | None
@@ -62,17 +63,32 @@ class _HeadDeadline:
     transport: Any
     loop: asyncio.AbstractEventLoop
 
-    def _init_deadline(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.header_timeout = _header_timeout()
         self._head_timer = None
         self._head_bytes = False
 
-    def _waiting_for_head(self) -> bool:  # pragma: no cover - each protocol says
-        raise NotImplementedError
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._watch_head()
 
-    def _note_data(self) -> None:
+    def data_received(self, data: bytes) -> None:
         if self._waiting_for_head():
             self._head_bytes = True
+        super().data_received(data)  # type: ignore[misc]
+        self._watch_head()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        self._watch_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def _waiting_for_head(self) -> bool:  # pragma: no cover - each protocol says
+        raise NotImplementedError
 
     def _watch_head(self) -> None:
         if self.transport is None or self.transport.is_closing():
@@ -100,27 +116,6 @@ class _HeadDeadline:
 class HeaderTimeoutH11Protocol(_HeadDeadline, H11Protocol):
     """uvicorn's h11 protocol, with a deadline for every request head."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_deadline()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[arg-type]
-        self._watch_head()
-
-    def data_received(self, data: bytes) -> None:
-        self._note_data()
-        super().data_received(data)
-        self._watch_head()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._watch_head()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
-        super().connection_lost(exc)
-
     def _waiting_for_head(self) -> bool:
         """No request of this cycle has been read yet (h11 waits for its head)."""
         return self.conn.their_state is h11.IDLE and self.conn.our_state is h11.IDLE
@@ -131,18 +126,8 @@ class HeaderTimeoutHttpToolsProtocol(_HeadDeadline, HttpToolsProtocol):
     head while every head read so far has had its response."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._heads = self._responses = 0  # before the base class, which may read them
         super().__init__(*args, **kwargs)
-        self._init_deadline()
-        self._heads = self._responses = 0
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[arg-type]
-        self._watch_head()
-
-    def data_received(self, data: bytes) -> None:
-        self._note_data()
-        super().data_received(data)
-        self._watch_head()
 
     def on_headers_complete(self) -> None:
         self._heads += 1
@@ -151,11 +136,6 @@ class HeaderTimeoutHttpToolsProtocol(_HeadDeadline, HttpToolsProtocol):
     def on_response_complete(self) -> None:
         self._responses += 1
         super().on_response_complete()
-        self._watch_head()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
-        super().connection_lost(exc)
 
     def _waiting_for_head(self) -> bool:
         return self._heads == self._responses
